@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The table of vpmemctl commands; one cmd_*() per command file. */
+#ifndef VPMEMCTL_BUILTIN_H
+#define VPMEMCTL_BUILTIN_H
+
+struct pmemflush_ctx;
+
+/* Exit statuses shared by all commands (documented in vpmemctl(1)). */
+enum {
+	VPMEMCTL_EXIT_OK = 0,
+	VPMEMCTL_EXIT_ERROR = 1, /* runtime error: device, I/O, permission */
+	VPMEMCTL_EXIT_USAGE = 2, /* bad command line */
+};
+
+struct cmd_struct {
+	const char *name;
+	const char *summary;
+	int (*fn)(int argc, const char **argv, struct pmemflush_ctx *ctx);
+};
+
+int cmd_version(int argc, const char **argv, struct pmemflush_ctx *ctx);
+int cmd_help(int argc, const char **argv, struct pmemflush_ctx *ctx);
+
+#endif

@@ -1,0 +1,147 @@
+"""vmtest command line.
+
+  python3 -m vmtest run   --build-dir B [--jobs N] [--results F] [CASE...]
+  python3 -m vmtest kernel --build-dir B    fetch/extract the kernel, print it
+  python3 -m vmtest boot --build-dir B CASE   boot one case, print its console
+
+Run from tests/guest (scripts/test does). Caches go to B/guest-cache,
+per-case console logs to B/guest-logs/CASE/console.log.
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import sys
+
+from . import case as case_mod
+from . import qemu, results
+from .initramfs import Initramfs
+from .kernel import Kernel, build_kmod
+from .util import HarnessError, log
+
+GUEST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC_ROOT = os.path.dirname(os.path.dirname(GUEST_DIR))
+# Project binaries the guest gets, relative to the meson build directory.
+BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest"]
+
+
+def prepare(args):
+    build = os.path.abspath(args.build_dir)
+    kernel = Kernel(os.path.join(build, "guest-cache")).prepare()
+    log(f"guest kernel {kernel.release}")
+    bins = []
+    for rel in BUILD_BINARIES:
+        p = os.path.join(build, rel)
+        if not os.path.exists(p):
+            raise HarnessError(f"{p} not built: run 'meson compile -C {build}' first")
+        bins.append(p)
+    extra = []
+    ko = build_kmod(kernel, os.path.join(SRC_ROOT, "kmod"), os.path.join(build, "kmod-guest"))
+    if ko:
+        extra.append((ko, "/vpmem/vpmem.ko"))
+    initrd = Initramfs(kernel, os.path.join(build, "guest-work")).build(GUEST_DIR, bins, extra)
+    return build, kernel, initrd, ko
+
+
+def cmd_kernel(args):
+    k = Kernel(os.path.join(os.path.abspath(args.build_dir), "guest-cache")).prepare()
+    print(f"{k.release} {k.vmlinuz} {k.headers}")
+    return 0
+
+
+def run_one(build, kernel, initrd, accel, c):
+    work = os.path.join(build, "guest-logs", c.name)
+    boot = qemu.boot_case(kernel, initrd, c, work, accel)
+    res = results.parse(c.name, boot)
+    res.seconds = boot.seconds
+    return res
+
+
+def cmd_run(args):
+    qemu.check_qemu()
+    cases = case_mod.discover(os.path.join(GUEST_DIR, "cases"), args.cases)
+    build, kernel, initrd, ko = prepare(args)
+    accel = qemu.choose_accel(kernel, initrd)
+    log(f"{len(cases)} guest case(s), accel {accel}, {args.jobs} at a time")
+
+    all_checks = []
+    summary = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futs = {}
+        for c in cases:
+            if c.needs_vpmem() and not ko:
+                all_checks.append(results.Check(f"{c.name}/vpmem-module", False,
+                                                "case needs vpmem.ko but kmod/ has no module"))
+                continue
+            futs[pool.submit(run_one, build, kernel, initrd, accel, c)] = c
+        for fut in concurrent.futures.as_completed(futs):
+            c = futs[fut]
+            try:
+                res = fut.result()
+            except HarnessError as e:
+                all_checks.append(results.Check(f"{c.name}/harness", False, str(e)))
+                continue
+            npass = sum(ch.ok for ch in res.checks)
+            print(f"== {c.name}: {npass}/{len(res.checks)} checks passed, "
+                  f"{res.host_flushes} host flushes, {res.seconds:.1f} s", flush=True)
+            for ch in res.checks:
+                status = "ok  " if ch.ok else "FAIL"
+                detail = f" - {ch.detail}" if ch.detail and (not ch.ok or args.verbose) else ""
+                print(f"   {status} {ch.name}{detail}", flush=True)
+            for line in res.info if args.verbose else []:
+                print(f"   info {line}")
+            for name, value, unit in res.metrics:
+                print(f"   metric {c.name}/{name} = {value} {unit}".rstrip(), flush=True)
+            all_checks.extend(res.checks)
+            summary.append({"case": c.name, "seconds": round(res.seconds, 1),
+                            "host_flushes": res.host_flushes,
+                            "metrics": [{"name": n, "value": v, "unit": u} for n, v, u in res.metrics]})
+
+    passed = sum(ch.ok for ch in all_checks)
+    failed = len(all_checks) - passed
+    for ch in all_checks:
+        if not ch.ok:
+            print(f"FAILED {ch.name}: {ch.detail}")
+    print(f"guest: {passed} passed, {failed} failed")
+    if args.results:
+        with open(args.results, "w") as f:
+            json.dump({"passed": passed, "failed": failed, "accel": accel,
+                       "kernel": kernel.release, "cases": summary,
+                       "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail}
+                                  for c in all_checks]}, f, indent=1)
+    return 1 if failed else 0
+
+
+def cmd_boot(args):
+    """Boot one case and print its whole console output (for debugging)."""
+    cases = case_mod.discover(os.path.join(GUEST_DIR, "cases"), [args.case])
+    build, kernel, initrd, _ = prepare(args)
+    accel = qemu.choose_accel(kernel, initrd)
+    boot = qemu.boot_case(kernel, initrd, cases[0], os.path.join(build, "guest-logs", args.case), accel)
+    sys.stdout.write(boot.output)
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="vmtest")
+    ap.add_argument("--build-dir", required=True)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--jobs", type=int, default=int(os.environ.get("VPMEM_GUEST_JOBS", "2")))
+    r.add_argument("--results")
+    r.add_argument("-v", "--verbose", action="store_true")
+    r.add_argument("cases", nargs="*")
+    sub.add_parser("kernel")
+    s = sub.add_parser("boot")
+    s.add_argument("case")
+    args = ap.parse_args()
+    try:
+        return {"run": cmd_run, "kernel": cmd_kernel, "boot": cmd_boot}[args.cmd](args)
+    except HarnessError as e:
+        print(f"vmtest: error: {e}", file=sys.stderr)
+        print("guest: 0 passed, 1 failed")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""The guest's initramfs: busybox-static, the project's binaries, every
+shared library they need (resolved with ldd), the kernel modules the tests
+need (closure from modules.dep), filesystem and ndctl tools, and the guest
+test cases. One image serves every case; the case and its configuration
+come from the kernel command line."""
+import os
+import re
+import shutil
+import subprocess
+
+from .util import HarnessError, log, run
+
+# Kernel modules the guest loads; their dependencies are resolved from
+# modules.dep, and the guest's modprobe orders them.
+GUEST_MODULES = [
+    "virtio_pci", "virtio_pmem", "nd_pmem", "nd_btt", "dax_pmem", "device_dax",
+    "ext4", "xfs", "crc32c_generic",
+]
+
+# Host tools copied into the guest (with their libraries). Each entry is
+# the command name looked up in PATH and /sbin.
+HOST_TOOLS = ["kmod", "mkfs.ext4", "mke2fs", "mkfs.xfs", "ndctl", "daxctl"]
+
+# glibc loads libgcc_s at run time (pthread_cancel, backtraces); ldd
+# cannot see dlopen()ed libraries.
+DLOPENED = ["libgcc_s.so.1"]
+
+LIB_DIR = "/usr/lib/x86_64-linux-gnu"
+SEARCH = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+
+
+def which(name):
+    for d in SEARCH:
+        p = os.path.join(d, name)
+        if os.path.exists(p):
+            return p
+    p = shutil.which(name)
+    if not p:
+        raise HarnessError(f"{name} is not installed on the host")
+    return p
+
+
+def ldd_libs(binary):
+    """Absolute paths of the shared libraries a binary loads."""
+    out = run(["ldd", binary])
+    libs = []
+    for line in out.splitlines():
+        m = re.search(r"=>\s+(\S+)\s+\(", line) or re.match(r"\s*(/\S+)\s+\(", line)
+        if m:
+            libs.append(m.group(1))
+        elif "not found" in line:
+            raise HarnessError(f"{binary}: {line.strip()}")
+    return libs
+
+
+class Initramfs:
+    def __init__(self, kernel, work_dir):
+        self.kernel = kernel
+        self.root = os.path.join(work_dir, "initramfs-root")
+        self.image = os.path.join(work_dir, "initramfs.cpio")
+
+    def _copy(self, src, dst_rel, mode=None):
+        dst = os.path.join(self.root, dst_rel.lstrip("/"))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(os.path.realpath(src), dst)
+        if mode is not None:
+            os.chmod(dst, mode)
+        return dst
+
+    def _copy_libs(self, binary):
+        for lib in ldd_libs(binary):
+            real = os.path.realpath(lib)
+            # Libraries from the build tree go to the standard library
+            # directory; system ones keep their path (the loader's too).
+            if real.startswith(("/lib", "/usr/lib")):
+                self._copy(real, lib)
+            else:
+                self._copy(real, os.path.join(LIB_DIR, os.path.basename(lib)))
+
+    def build(self, guest_dir, binaries, extra_files=()):
+        """binaries: project-built executables for /usr/bin (libraries
+        follow). extra_files: (src, dst) pairs, e.g. vpmem.ko."""
+        if os.path.exists(self.root):
+            shutil.rmtree(self.root)
+        for d in ["bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev",
+                  "tmp", "run", "mnt", "root", LIB_DIR.lstrip("/")]:
+            os.makedirs(os.path.join(self.root, d), exist_ok=True)
+
+        busybox = which("busybox")
+        if subprocess.run(["ldd", busybox], capture_output=True).returncode == 0:
+            raise HarnessError(f"{busybox} is dynamically linked: install busybox-static")
+        self._copy(busybox, "/bin/busybox")
+        for applet in run([busybox, "--list"]).split():
+            link = os.path.join(self.root, "bin", applet)
+            if applet != "busybox" and not os.path.exists(link):
+                os.symlink("busybox", link)
+
+        for tool in HOST_TOOLS:
+            path = which(tool)
+            self._copy(path, "/usr/sbin/" + tool)
+            self._copy_libs(path)
+        for applet in ["modprobe", "insmod", "rmmod", "lsmod", "modinfo", "depmod"]:
+            for d in ["sbin", "bin"]:
+                link = os.path.join(self.root, d, applet)
+                if os.path.lexists(link):
+                    os.remove(link)
+                os.symlink("/usr/sbin/kmod", link)
+        for lib in DLOPENED:
+            self._copy(os.path.join(LIB_DIR, lib), os.path.join(LIB_DIR, lib))
+        if os.path.exists("/etc/mke2fs.conf"):
+            self._copy("/etc/mke2fs.conf", "/etc/mke2fs.conf")
+
+        for b in binaries:
+            self._copy(b, "/usr/bin/" + os.path.basename(b), 0o755)
+            self._copy_libs(b)
+
+        for src, dst in extra_files:
+            self._copy(src, dst)
+
+        self._copy_modules()
+
+        self._copy(os.path.join(guest_dir, "init"), "/init", 0o755)
+        self._copy(os.path.join(guest_dir, "lib.sh"), "/vpmem/lib.sh", 0o644)
+        cases = os.path.join(guest_dir, "cases")
+        for c in sorted(os.listdir(cases)):
+            if c.endswith((".sh", ".inc")):
+                self._copy(os.path.join(cases, c), "/vpmem/cases/" + c, 0o755)
+
+        # A loader cache, so libraries are found wherever ldd saw them.
+        run(["ldconfig", "-r", self.root])
+        self._pack()
+        return self.image
+
+    def _copy_modules(self):
+        k = self.kernel
+        rel = f"lib/modules/{k.release}"
+        for path in k.module_closure(GUEST_MODULES):
+            self._copy(os.path.join(k.moddir, path), f"/{rel}/{path}")
+        for f in ["modules.builtin", "modules.builtin.modinfo", "modules.order"]:
+            self._copy(os.path.join(k.moddir, f), f"/{rel}/{f}")
+        run(["depmod", "-b", self.root, k.release])
+
+    def _pack(self):
+        # Uncompressed: decompressing under TCG costs more than reading.
+        files = run(["find", "."], cwd=self.root).split()
+        with open(self.image, "wb") as out:
+            p = subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0"],
+                               input="\n".join(files).encode(), stdout=out,
+                               stderr=subprocess.PIPE, cwd=self.root)
+        if p.returncode != 0:
+            raise HarnessError(f"cpio failed: {p.stderr.decode()}")
+        log(f"initramfs {self.image}: {os.path.getsize(self.image) >> 20} MiB")

@@ -1,0 +1,112 @@
+"""Debian's kernel for the guest: resolved at run time, downloaded with
+apt-get, extracted into a cache (never installed into /boot), with the
+matching headers installed so kmod/ can be built against it."""
+import os
+import re
+import subprocess
+
+from .util import HarnessError, log, run, sudo_prefix
+
+META_PACKAGE = "linux-image-amd64"
+
+
+def resolve_version():
+    """The ABI version of the kernel Debian's meta package points at now,
+    e.g. '6.1.0-56'. VPMEM_GUEST_KERNEL=<ver> pins it."""
+    pinned = os.environ.get("VPMEM_GUEST_KERNEL")
+    if pinned:
+        return pinned
+    out = run(["apt-cache", "depends", META_PACKAGE])
+    m = re.search(r"Depends: linux-image-(\S+)-amd64\b", out)
+    if not m:
+        raise HarnessError(f"cannot resolve the kernel behind {META_PACKAGE}:\n{out}"
+                           "\n(run 'apt-get update' first)")
+    return m.group(1)
+
+
+class Kernel:
+    def __init__(self, cache_dir, version=None):
+        self.version = version or resolve_version()
+        self.release = f"{self.version}-amd64"          # uname -r in the guest
+        self.dir = os.path.join(os.path.abspath(cache_dir), f"kernel-{self.release}")
+        self.root = os.path.join(self.dir, "root")
+        self.vmlinuz = os.path.join(self.root, "boot", f"vmlinuz-{self.release}")
+        self.moddir = os.path.join(self.root, "lib", "modules", self.release)
+        self.headers = f"/usr/src/linux-headers-{self.release}"
+
+    def prepare(self):
+        self._fetch_image()
+        self._ensure_headers()
+        return self
+
+    def _fetch_image(self):
+        stamp = os.path.join(self.dir, ".extracted")
+        if os.path.exists(stamp):
+            return
+        os.makedirs(self.dir, exist_ok=True)
+        pkg = f"linux-image-{self.release}"
+        debs = [f for f in os.listdir(self.dir) if f.startswith(pkg + "_") and f.endswith(".deb")]
+        if not debs:
+            log(f"downloading {pkg}")
+            # apt's sandbox user may not write into the build tree; the
+            # download itself needs no privileges.
+            run(["apt-get", "-q", "-o", "APT::Sandbox::User=root", "download", pkg], cwd=self.dir)
+            debs = [f for f in os.listdir(self.dir) if f.startswith(pkg + "_") and f.endswith(".deb")]
+        if not debs:
+            raise HarnessError(f"apt-get download {pkg} produced no .deb")
+        log(f"extracting {debs[0]}")
+        run(["dpkg-deb", "-x", os.path.join(self.dir, debs[0]), self.root])
+        run(["depmod", "-b", self.root, self.release])
+        if not os.path.exists(self.vmlinuz):
+            raise HarnessError(f"{self.vmlinuz} missing after extraction")
+        open(stamp, "w").close()
+
+    def _ensure_headers(self):
+        if os.path.isdir(self.headers):
+            return
+        pkg = f"linux-headers-{self.release}"
+        log(f"installing {pkg} (to build kmod/ for the guest)")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run(sudo_prefix() + ["apt-get", "install", "-y", "-q", "--no-install-recommends", pkg], env=env)
+        if not os.path.isdir(self.headers):
+            raise HarnessError(f"{pkg} installed but {self.headers} is missing")
+
+    def module_closure(self, names):
+        """Paths (relative to moddir) of the named modules and everything
+        they depend on, from modules.dep."""
+        deps = {}
+        by_name = {}
+        with open(os.path.join(self.moddir, "modules.dep")) as f:
+            for line in f:
+                path, _, rest = line.partition(":")
+                deps[path] = rest.split()
+                base = os.path.basename(path).split(".ko")[0]
+                by_name[base.replace("-", "_")] = path
+        out, todo = set(), []
+        for n in names:
+            key = n.replace("-", "_")
+            if key not in by_name:
+                raise HarnessError(f"module {n} not found in {self.release}")
+            todo.append(by_name[key])
+        while todo:
+            p = todo.pop()
+            if p in out:
+                continue
+            out.add(p)
+            todo.extend(deps.get(p, []))
+        return sorted(out)
+
+
+def build_kmod(kernel, src_dir, out_dir):
+    """Build kmod/ against the guest kernel's headers, out of tree, and
+    return the path of vpmem.ko. Returns None when kmod/ has no sources yet."""
+    if not os.path.exists(os.path.join(src_dir, "Kbuild")):
+        return None
+    os.makedirs(out_dir, exist_ok=True)
+    # Build in a copy so the source tree stays clean.
+    run(["cp", "-a", "--no-preserve=ownership", src_dir + "/.", out_dir])
+    run(["make", "-C", out_dir, f"KDIR={kernel.headers}", "W=1"])
+    ko = os.path.join(out_dir, "vpmem.ko")
+    if not os.path.exists(ko):
+        raise HarnessError("kmod build produced no vpmem.ko")
+    return ko

@@ -1,0 +1,108 @@
+"""Boot one guest: fresh backing files, QEMU with virtio-pmem devices and
+the host-flush trace, bounded time, combined console + trace output."""
+import os
+import shutil
+import subprocess
+import time
+
+from .util import HarnessError, log
+
+QEMU = "qemu-system-x86_64"
+TRACE_EVENT = "virtio_pmem_flush_request"
+_accel_cache = {}
+
+
+def _base_cmd(kernel, initrd, accel, smp, mem_mb, append):
+    cpu = "host" if accel == "kvm" else "max"
+    return [QEMU, "-accel", accel, "-machine", "q35", "-cpu", cpu,
+            "-smp", str(smp), "-nographic", "-no-reboot", "-nodefaults",
+            "-serial", "stdio", "-kernel", kernel.vmlinuz, "-initrd", initrd,
+            "-append", "console=ttyS0 quiet loglevel=3 panic=-1 " + append]
+
+
+def choose_accel(kernel, initrd):
+    """KVM when /dev/kvm is usable (a probe guest boots), TCG otherwise.
+    VPMEM_ACCEL=kvm|tcg forces the choice."""
+    forced = os.environ.get("VPMEM_ACCEL")
+    if forced:
+        if forced not in ("kvm", "tcg"):
+            raise HarnessError(f"VPMEM_ACCEL={forced}: expected kvm or tcg")
+        return forced
+    if "accel" in _accel_cache:
+        return _accel_cache["accel"]
+    accel = "tcg"
+    if os.access("/dev/kvm", os.R_OK | os.W_OK):
+        cmd = _base_cmd(kernel, initrd, "kvm", 1, 256, "VT_CASE=probe")
+        cmd[cmd.index("-smp"):cmd.index("-smp")] = ["-m", "256M"]
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               timeout=30)
+            if b"@@VT probe-ok" in p.stdout:
+                accel = "kvm"
+            else:
+                log("KVM present but a probe guest did not boot; using TCG")
+        except subprocess.TimeoutExpired:
+            log("KVM probe guest timed out; using TCG")
+    _accel_cache["accel"] = accel
+    return accel
+
+
+class Boot:
+    """Result of one guest boot."""
+
+    def __init__(self, output, rc, timed_out, seconds, log_path):
+        self.output = output
+        self.rc = rc
+        self.timed_out = timed_out
+        self.seconds = seconds
+        self.log_path = log_path
+
+
+def boot_case(kernel, initrd, case, work_dir, accel):
+    os.makedirs(work_dir, exist_ok=True)
+    pmem_total = 0
+    dev_args = []
+    for i, size in enumerate(case.sizes):
+        img = os.path.join(work_dir, f"pmem{i}.img")
+        # A fresh file each boot: namespace metadata would survive otherwise.
+        if os.path.exists(img):
+            os.remove(img)
+        with open(img, "wb") as f:
+            f.truncate(size)
+        pmem_total += size
+        dev_args += ["-object", f"memory-backend-file,id=mem{i},share=on,mem-path={img},size={size}",
+                     "-device", f"virtio-pmem-pci,memdev=mem{i},id=nv{i}"]
+    maxmem_mb = case.mem + (pmem_total >> 20) + 256
+    cmd = _base_cmd(kernel, initrd, accel, case.smp, case.mem, " ".join(case.guest_env()))
+    cmd[cmd.index("-smp"):cmd.index("-smp")] = ["-m", f"{case.mem}M,maxmem={maxmem_mb}M"]
+    cmd += dev_args + ["-trace", TRACE_EVENT]
+
+    log_path = os.path.join(work_dir, "console.log")
+    start = time.monotonic()
+    timed_out = False
+    with open(log_path, "wb") as out:
+        out.write(("# " + " ".join(cmd) + "\n").encode())
+        out.flush()
+        # Console (stdout) and trace (stderr) share one pipe so that their
+        # order is the order in which QEMU produced them.
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            rc = p.wait(timeout=case.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            p.kill()
+            rc = p.wait()
+    seconds = time.monotonic() - start
+    with open(log_path, "rb") as f:
+        output = f.read().decode("utf-8", "replace")
+    output = output.split("\n", 1)[1] if "\n" in output else ""
+    for i in range(len(case.sizes)):
+        img = os.path.join(work_dir, f"pmem{i}.img")
+        if os.path.exists(img):
+            os.remove(img)
+    return Boot(output, rc, timed_out, seconds, log_path)
+
+
+def check_qemu():
+    if not shutil.which(QEMU):
+        raise HarnessError(f"{QEMU} not found: install qemu-system-x86")

@@ -1,0 +1,130 @@
+"""Turn a guest's combined console + trace output into check results.
+
+Guest lines (written by tests/guest/lib.sh, prefix '@@VT '):
+  ok NAME                      a passed check
+  fail NAME MESSAGE...         a failed check
+  mark LABEL                   a point in time (drained to the host before
+                               the guest goes on)
+  expect-hf FROM TO OP N NAME  host-side check: the number of host flushes
+                               between marks FROM and TO compared with N
+                               (OP: eq ne ge gt le lt)
+  metric NAME VALUE [UNIT]     a measurement, printed in the summary
+  hf-count FROM TO NAME        ask the host to print the flush count
+  done RC                      the case script finished with status RC
+QEMU's trace lines ('virtio_pmem_flush_request') are written by QEMU
+into the same stream, possibly in the middle of a console line because the
+UART sends byte by byte: they are cut out and counted at their position.
+"""
+import operator
+import re
+
+from .qemu import TRACE_EVENT
+
+# QEMU's log trace backend may prefix 'pid@seconds.micros:'.
+TRACE_RE = re.compile(r"(?:\d+@\d+\.\d+:)?" + TRACE_EVENT + r"\b[^\n]*\n")
+LINE_RE = re.compile(r"@@VT (\S+)(?: (.*))?")
+OPS = {"eq": operator.eq, "ne": operator.ne, "ge": operator.ge,
+       "gt": operator.gt, "le": operator.le, "lt": operator.lt}
+
+
+class Check:
+    def __init__(self, name, ok, detail=""):
+        self.name = name
+        self.ok = ok
+        self.detail = detail
+
+
+class CaseResult:
+    def __init__(self, case_name):
+        self.case = case_name
+        self.checks = []
+        self.metrics = []
+        self.info = []
+        self.done_rc = None
+        self.host_flushes = 0
+
+    def add(self, name, ok, detail=""):
+        self.checks.append(Check(f"{self.case}/{name}", ok, detail))
+
+
+def split_trace(output):
+    """Return (console text without trace lines, list of console offsets at
+    which a host flush was seen)."""
+    console = []
+    flush_at = []
+    pos = 0
+    length = 0
+    for m in TRACE_RE.finditer(output):
+        chunk = output[pos:m.start()]
+        console.append(chunk)
+        length += len(chunk)
+        flush_at.append(length)
+        pos = m.end()
+    console.append(output[pos:])
+    return "".join(console), flush_at
+
+
+def parse(case_name, boot):
+    res = CaseResult(case_name)
+    console, flush_at = split_trace(boot.output.replace("\r", ""))
+    res.host_flushes = len(flush_at)
+    marks = {}
+    names = set()
+
+    def flushes_before(offset):
+        return sum(1 for f in flush_at if f <= offset)
+
+    offset = 0
+    for line in console.split("\n"):
+        line_end = offset + len(line)
+        offset = line_end + 1
+        m = LINE_RE.search(line)
+        if not m:
+            continue
+        verb, rest = m.group(1), (m.group(2) or "").strip()
+        args = rest.split()
+        if verb in ("ok", "fail", "expect-hf") and args:
+            name = args[-1] if verb == "expect-hf" else args[0]
+            if name in names:
+                res.add(name, False, "duplicate check name in the case")
+                continue
+            names.add(name)
+        if verb == "ok" and args:
+            res.add(args[0], True)
+        elif verb == "fail" and args:
+            res.add(args[0], False, " ".join(args[1:]))
+        elif verb == "mark" and len(args) == 1:
+            # Flushes printed before this line ended happened before the
+            # guest passed the mark (it drains the console first).
+            marks[args[0]] = flushes_before(line_end)
+        elif verb == "expect-hf" and len(args) == 5:
+            frm, to, op, n, name = args
+            if frm not in marks or to not in marks or op not in OPS or not n.isdigit():
+                res.add(name, False, f"malformed expectation: {rest}")
+                continue
+            count = marks[to] - marks[frm]
+            ok = OPS[op](count, int(n))
+            res.add(name, ok, f"host flushes between {frm} and {to}: {count} (expected {op} {n})")
+            res.info.append(f"{name}: {count} host flushes between {frm} and {to}")
+        elif verb == "hf-count" and len(args) == 3:
+            frm, to, name = args
+            if frm in marks and to in marks:
+                res.metrics.append((name, str(marks[to] - marks[frm]), "host-flushes"))
+        elif verb == "metric" and len(args) >= 2:
+            res.metrics.append((args[0], args[1], " ".join(args[2:])))
+        elif verb == "done" and args and args[0].lstrip("-").isdigit():
+            res.done_rc = int(args[0])
+        elif verb == "setup-fail":
+            res.add("setup", False, rest)
+        elif verb == "info":
+            res.info.append(rest)
+
+    if boot.timed_out:
+        res.add("boot", False, f"guest killed after {boot.seconds:.0f} s (timeout); console log: {boot.log_path}")
+    elif res.done_rc is None:
+        res.add("boot", False, f"guest ended without finishing the case (qemu rc {boot.rc}); console log: {boot.log_path}")
+    elif res.done_rc != 0:
+        res.add("exit", False, f"case script exited with status {res.done_rc}")
+    if not res.checks:
+        res.add("checks", False, "the case reported no checks")
+    return res
