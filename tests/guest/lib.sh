@@ -111,6 +111,14 @@ vt_region() {
 	return 1
 }
 
+# vt_run CMD...: run a setup command; on failure print it with its output.
+vt_run() {
+	_out=$("$@" 2>&1) && return 0
+	_rc=$?
+	echo "@@VT info '$*' failed ($_rc): $(echo "$_out" | tr '\n' ' ')"
+	return $_rc
+}
+
 # vt_setup_device INDEX: namespace mode, filesystem and mount as the case
 # asked; records DEVn/DAXn/MNTn/REGIONn/NSn in /run/vt.env for the case.
 vt_setup_device() {
@@ -121,7 +129,7 @@ vt_setup_device() {
 	_fs=$(vt_get FS "$_i")
 	_opts=$(vt_get MOUNT "$_i")
 	if [ "${_mode:-raw}" != raw ]; then
-		ndctl create-namespace -q -f -e "$_ns" -m "$_mode" >/dev/null || return 1
+		vt_run ndctl create-namespace -f -e "$_ns" -m "$_mode" || return 1
 	fi
 	_blk=
 	_dax=
@@ -139,11 +147,11 @@ vt_setup_device() {
 	} >> /run/vt.env
 	case "${_fs:-none}" in
 	none) return 0 ;;
-	ext4) mkfs.ext4 -q -F -b 4096 "$_blk" || return 1 ;;
-	xfs) mkfs.xfs -q -f -m reflink=0 "$_blk" || return 1 ;;
+	ext4) vt_run mkfs.ext4 -q -F -b 4096 "$_blk" || return 1 ;;
+	xfs) vt_run mkfs.xfs -q -f -m reflink=0 "$_blk" || return 1 ;;
 	esac
 	mkdir -p "/mnt/pmem$_i"
-	mount -t "$_fs" ${_opts:+-o "$_opts"} "$_blk" "/mnt/pmem$_i" || return 1
+	vt_run mount -t "$_fs" ${_opts:+-o "$_opts"} "$_blk" "/mnt/pmem$_i" || return 1
 	echo "MNT$_i=/mnt/pmem$_i" >> /run/vt.env
 }
 

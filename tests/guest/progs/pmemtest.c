@@ -9,8 +9,11 @@
  *   pmemtest read FILE           read the whole file
  *   pmemtest fdatasync FILE      open and fdatasync
  *   pmemtest fsync FILE          open and fsync
- *   pmemtest mapsync FILE        mmap(MAP_SHARED_VALIDATE | MAP_SYNC) one page
+ *   pmemtest mapsync FILE        mmap(MAP_SHARED_VALIDATE | MAP_SYNC)
  *   pmemtest msync FILE          mmap shared, store, msync(MS_SYNC)
+ *
+ * Mappings are one page of a file, or the first 2 MiB of a device dax
+ * character device (its mappings must be aligned to the device alignment).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -111,12 +115,16 @@ static int do_map(const char *path, int sync)
 {
 	int fd = open(path, O_RDWR);
 	int flags = sync ? MAP_SHARED_VALIDATE | MAP_SYNC : MAP_SHARED;
+	size_t len = 4096;
+	struct stat st;
 	char *p;
 	int rc = 0;
 
 	if (fd < 0)
 		return fail("open", path);
-	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, flags, fd, 0);
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode))
+		len = 2 << 20;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
 	if (p == MAP_FAILED) {
 		rc = fail(sync ? "mmap(MAP_SYNC)" : "mmap", path);
 		close(fd);
@@ -124,10 +132,10 @@ static int do_map(const char *path, int sync)
 	}
 	if (!sync) {
 		p[0]++;
-		if (msync(p, 4096, MS_SYNC) < 0)
+		if (msync(p, len, MS_SYNC) < 0)
 			rc = fail("msync", path);
 	}
-	munmap(p, 4096);
+	munmap(p, len);
 	close(fd);
 	return rc;
 }

@@ -112,6 +112,36 @@ def cmd_run(args):
     return 1 if failed else 0
 
 
+def cmd_demo(args):
+    """Boot the demo case and show what it printed, with each host flush
+    that QEMU reported shown in place."""
+    cases = case_mod.discover(os.path.join(GUEST_DIR, "cases"), ["demo"])
+    build, kernel, initrd, _ = prepare(args)
+    accel = qemu.choose_accel(kernel, initrd)
+    log(f"booting the demo guest ({accel}, kernel {kernel.release})")
+    boot = qemu.boot_case(kernel, initrd, cases[0], os.path.join(build, "guest-logs", "demo"), accel)
+    n = 0
+    shown = False
+    text = results.TRACE_RE.sub(lambda m: "demo| HOSTFLUSH\n", boot.output.replace("\r", ""))
+    for line in text.splitlines():
+        if "@@VT done" in line:
+            break          # flushes after this are the guest shutting down
+        if "demo| " not in line:
+            continue
+        line = line[line.index("demo| ") + 6:]
+        if line == "HOSTFLUSH":
+            if shown:      # flushes before the demo started are mkfs/mount
+                n += 1
+                print(f"    <host> QEMU: virtio_pmem_flush_request #{n} (host fsync of the backing file)")
+            continue
+        shown = True
+        print(line)
+    res = results.parse("demo", boot)
+    for ch in res.checks:
+        print(f"{'ok  ' if ch.ok else 'FAIL'} {ch.name} {ch.detail}".rstrip())
+    return 0 if all(ch.ok for ch in res.checks) else 1
+
+
 def cmd_boot(args):
     """Boot one case and print its whole console output (for debugging)."""
     cases = case_mod.discover(os.path.join(GUEST_DIR, "cases"), [args.case])
@@ -132,11 +162,12 @@ def main():
     r.add_argument("-v", "--verbose", action="store_true")
     r.add_argument("cases", nargs="*")
     sub.add_parser("kernel")
+    sub.add_parser("demo")
     s = sub.add_parser("boot")
     s.add_argument("case")
     args = ap.parse_args()
     try:
-        return {"run": cmd_run, "kernel": cmd_kernel, "boot": cmd_boot}[args.cmd](args)
+        return {"run": cmd_run, "kernel": cmd_kernel, "boot": cmd_boot, "demo": cmd_demo}[args.cmd](args)
     except HarnessError as e:
         print(f"vmtest: error: {e}", file=sys.stderr)
         print("guest: 0 passed, 1 failed")

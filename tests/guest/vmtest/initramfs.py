@@ -13,8 +13,8 @@ from .util import HarnessError, log, run
 # Kernel modules the guest loads; their dependencies are resolved from
 # modules.dep, and the guest's modprobe orders them.
 GUEST_MODULES = [
-    "virtio_pci", "virtio_pmem", "nd_pmem", "nd_btt", "dax_pmem", "device_dax",
-    "ext4", "xfs", "crc32c_generic",
+    "crc32c_generic", "virtio_pci", "libnvdimm", "nd_pmem", "nd_btt", "dax_pmem",
+    "device_dax", "ext4", "xfs", "virtio_pmem",
 ]
 
 # Host tools copied into the guest (with their libraries). Each entry is
@@ -118,6 +118,8 @@ class Initramfs:
             self._copy(src, dst)
 
         self._copy_modules()
+        with open(os.path.join(self.root, "vpmem", "modules"), "w") as f:
+            f.write("\n".join(GUEST_MODULES) + "\n")
 
         self._copy(os.path.join(guest_dir, "init"), "/init", 0o755)
         self._copy(os.path.join(guest_dir, "lib.sh"), "/vpmem/lib.sh", 0o644)
