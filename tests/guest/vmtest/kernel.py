@@ -24,6 +24,15 @@ def resolve_version():
     return m.group(1)
 
 
+def deb_cache_dir():
+    """Downloaded .debs are kept per machine (not per build directory), so a
+    fresh clone on the same machine does not download the kernel again."""
+    d = os.environ.get("VPMEM_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "vpmem")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
 class Kernel:
     def __init__(self, cache_dir, version=None):
         self.version = version or resolve_version()
@@ -45,17 +54,26 @@ class Kernel:
             return
         os.makedirs(self.dir, exist_ok=True)
         pkg = f"linux-image-{self.release}"
-        debs = [f for f in os.listdir(self.dir) if f.startswith(pkg + "_") and f.endswith(".deb")]
-        if not debs:
-            log(f"downloading {pkg}")
-            # apt's sandbox user may not write into the build tree; the
-            # download itself needs no privileges.
-            run(["apt-get", "-q", "-o", "APT::Sandbox::User=root", "download", pkg], cwd=self.dir)
-            debs = [f for f in os.listdir(self.dir) if f.startswith(pkg + "_") and f.endswith(".deb")]
+        debdir = deb_cache_dir()
+
+        def cached():
+            return sorted(f for f in os.listdir(debdir) if f.startswith(pkg + "_") and f.endswith(".deb"))
+
+        if not cached():
+            log(f"downloading {pkg} into {debdir}")
+            # Download to a temporary name first so an interrupted run leaves
+            # no truncated .deb behind. apt's sandbox user may not be able to
+            # write here; the download needs no privileges.
+            tmp = os.path.join(debdir, "partial")
+            os.makedirs(tmp, exist_ok=True)
+            run(["apt-get", "-q", "-o", "APT::Sandbox::User=root", "download", pkg], cwd=tmp)
+            for f in os.listdir(tmp):
+                os.replace(os.path.join(tmp, f), os.path.join(debdir, f))
+        debs = cached()
         if not debs:
             raise HarnessError(f"apt-get download {pkg} produced no .deb")
-        log(f"extracting {debs[0]}")
-        run(["dpkg-deb", "-x", os.path.join(self.dir, debs[0]), self.root])
+        log(f"extracting {debs[-1]}")
+        run(["dpkg-deb", "-x", os.path.join(debdir, debs[-1]), self.root])
         run(["depmod", "-b", self.root, self.release])
         if not os.path.exists(self.vmlinuz):
             raise HarnessError(f"{self.vmlinuz} missing after extraction")
