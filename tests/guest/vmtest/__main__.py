@@ -22,7 +22,7 @@ from .util import HarnessError, log
 GUEST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC_ROOT = os.path.dirname(os.path.dirname(GUEST_DIR))
 # Project binaries the guest gets, relative to the meson build directory.
-BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest"]
+BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/progs/fsyncbench"]
 
 
 def prepare(args):
@@ -170,6 +170,11 @@ def main():
         return {"run": cmd_run, "kernel": cmd_kernel, "boot": cmd_boot, "demo": cmd_demo}[args.cmd](args)
     except HarnessError as e:
         print(f"vmtest: error: {e}", file=sys.stderr)
+        print("guest: 0 passed, 1 failed")
+        return 1
+    except Exception:  # a harness bug is a failure with its traceback, never a pass
+        import traceback
+        traceback.print_exc()
         print("guest: 0 passed, 1 failed")
         return 1
 

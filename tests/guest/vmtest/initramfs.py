@@ -83,7 +83,7 @@ class Initramfs:
         if os.path.exists(self.root):
             shutil.rmtree(self.root)
         for d in ["bin", "sbin", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev",
-                  "tmp", "run", "mnt", "root", LIB_DIR.lstrip("/")]:
+                  "tmp", "run", "mnt", "root", "vpmem", LIB_DIR.lstrip("/")]:
             os.makedirs(os.path.join(self.root, d), exist_ok=True)
 
         busybox = which("busybox")
