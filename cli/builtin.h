@@ -10,6 +10,7 @@ enum {
 	VPMEMCTL_EXIT_OK = 0,
 	VPMEMCTL_EXIT_ERROR = 1, /* runtime error: device, I/O, permission */
 	VPMEMCTL_EXIT_USAGE = 2, /* bad command line */
+	VPMEMCTL_EXIT_HAZARD = 3, /* check: a hazard makes a path unsafe */
 };
 
 struct cmd_struct {
@@ -20,5 +21,7 @@ struct cmd_struct {
 
 int cmd_version(int argc, const char **argv, struct pmemflush_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pmemflush_ctx *ctx);
+int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx);
+int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx);
 
 #endif

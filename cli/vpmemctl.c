@@ -14,6 +14,8 @@
 #include "log-priority.h"
 
 static const struct cmd_struct commands[] = {
+	{ "list", "list nvdimm regions, namespaces and mounts, and whether they are buffered", cmd_list },
+	{ "check", "tell how data at a path can be made durable", cmd_check },
 	{ "version", "print the vpmemctl and libpmemflush versions", cmd_version },
 	{ "help", "show this help", cmd_help },
 };

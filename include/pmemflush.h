@@ -102,6 +102,360 @@ void *pmemflush_get_userdata(struct pmemflush_ctx *ctx);
  */
 const char *pmemflush_version(void);
 
+/**
+ * pmemflush_errormsg() - the last error message of the calling thread.
+ *
+ * Calls that fail with a negative errno may leave a one-line explanation
+ * here (for example "cannot stat '/x': No such file or directory"). The
+ * string is thread-local and valid until the next failing call of the same
+ * thread. Returns "" when there is none.
+ */
+const char *pmemflush_errormsg(void);
+
+/*
+ * Discovery: regions, namespaces and mounts.
+ *
+ * The first call that needs it (pmemflush_region_get_first(),
+ * pmemflush_path_check()) creates the libndctl, libdaxctl and libudev
+ * handles of @ctx and takes one snapshot of every nvdimm region of the
+ * machine; pmemflush_refresh() takes a new one. Objects belong to the
+ * context: they stay valid until the next pmemflush_refresh() or the last
+ * pmemflush_unref() of the context.
+ */
+
+/** enum pmemflush_tristate - yes / no / unknown. */
+enum pmemflush_tristate {
+	PMEMFLUSH_UNKNOWN = -1,
+	PMEMFLUSH_NO = 0,
+	PMEMFLUSH_YES = 1,
+};
+
+/** enum pmemflush_region_kind - who provides the region (its nvdimm bus). */
+enum pmemflush_region_kind {
+	PMEMFLUSH_KIND_OTHER = 0,	/* of_pmem, papr_scm, nfit_test, ... */
+	PMEMFLUSH_KIND_VIRTIO_PMEM,	/* provider "virtio-pmem" */
+	PMEMFLUSH_KIND_ACPI_NFIT,	/* provider "ACPI.NFIT" */
+	PMEMFLUSH_KIND_E820,		/* legacy e820 type-12 / memmap= pmem */
+};
+
+/** enum pmemflush_driver - driver bound to the bus's parent device. */
+enum pmemflush_driver {
+	PMEMFLUSH_DRIVER_NONE = 0,	/* no driver bound, or no parent */
+	PMEMFLUSH_DRIVER_OTHER,		/* e.g. nfit, e820_pmem */
+	PMEMFLUSH_DRIVER_VIRTIO_PMEM,	/* in-tree "virtio_pmem" */
+	PMEMFLUSH_DRIVER_VPMEM,		/* this project's "vpmem" */
+};
+
+/** enum pmemflush_persistence_domain - the region's persistence_domain. */
+enum pmemflush_persistence_domain {
+	PMEMFLUSH_PD_UNKNOWN = 0,	/* attribute absent (virtio-pmem, e820) */
+	PMEMFLUSH_PD_NONE,
+	PMEMFLUSH_PD_MEMORY_CONTROLLER,	/* ADR: CPU caches must be flushed */
+	PMEMFLUSH_PD_CPU_CACHE,		/* eADR: a fence is enough */
+};
+
+/** enum pmemflush_host_flush - how user space can ask for a host flush. */
+enum pmemflush_host_flush {
+	PMEMFLUSH_HOST_FLUSH_NONE = 0,
+	PMEMFLUSH_HOST_FLUSH_VPMEM,	/* ndbusN/vpmem/flush (vpmem.ko) */
+	PMEMFLUSH_HOST_FLUSH_DEEP_FLUSH,/* a writable regionN/deep_flush */
+};
+
+/** enum pmemflush_ns_mode - namespace mode, as ndctl names it. */
+enum pmemflush_ns_mode {
+	PMEMFLUSH_NS_MODE_UNKNOWN = 0,
+	PMEMFLUSH_NS_MODE_RAW,
+	PMEMFLUSH_NS_MODE_SECTOR,
+	PMEMFLUSH_NS_MODE_FSDAX,
+	PMEMFLUSH_NS_MODE_DEVDAX,
+};
+
+/**
+ * enum pmemflush_method - what makes stores durable (see pmemflush_method_name()).
+ * @PMEMFLUSH_METHOD_FENCE_ONLY: synchronous region whose persistence domain
+ *	includes the CPU caches: a store fence.
+ * @PMEMFLUSH_METHOD_CPU_FLUSH: synchronous region: CLWB/CLFLUSHOPT + SFENCE.
+ * @PMEMFLUSH_METHOD_MSYNC: msync()/fdatasync() through the file system.
+ * @PMEMFLUSH_METHOD_HOST_FLUSH: CPU flush, then an explicit host flush
+ *	(vpmem flush attribute or deep_flush).
+ * @PMEMFLUSH_METHOD_REFUSED: no durable path exists.
+ */
+enum pmemflush_method {
+	PMEMFLUSH_METHOD_REFUSED = 0,
+	PMEMFLUSH_METHOD_FENCE_ONLY,
+	PMEMFLUSH_METHOD_CPU_FLUSH,
+	PMEMFLUSH_METHOD_MSYNC,
+	PMEMFLUSH_METHOD_HOST_FLUSH,
+};
+
+/**
+ * enum pmemflush_hazard - hazards, as bits of a mask.
+ * @PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH: "devdax-no-host-flush", a device
+ *	dax namespace on a buffered region with no host-flush path: nothing
+ *	can make its stores durable.
+ * @PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED: "nobarrier-on-buffered", a file
+ *	system on a buffered region mounted without barriers: fsync never
+ *	reaches the host.
+ * @PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN: "buffered-unknown", nothing tells
+ *	whether the region is buffered (a warning, not an error).
+ *
+ * Masks only ever gain bits; test them with &, walk them with
+ * pmemflush_hazard_foreach().
+ */
+enum pmemflush_hazard {
+	PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH = 1U << 0,
+	PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED = 1U << 1,
+	PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN = 1U << 2,
+};
+
+/** PMEMFLUSH_HAZARD_ALL - every hazard this version of the library knows. */
+#define PMEMFLUSH_HAZARD_ALL 0x7U
+
+/** pmemflush_hazard_foreach() - walk the bits @h of the hazard mask @mask. */
+#define pmemflush_hazard_foreach(mask, h)                              \
+	for (h = 1U; h && h <= (unsigned int)(mask); h <<= 1)          \
+		if ((unsigned int)(mask) & h)
+
+/**
+ * pmemflush_hazard_name() - stable identifier of one hazard bit, e.g.
+ * "devdax-no-host-flush"; NULL for an unknown or multi-bit value.
+ */
+const char *pmemflush_hazard_name(unsigned int hazard);
+
+/** pmemflush_hazard_message() - one-line explanation of one hazard bit. */
+const char *pmemflush_hazard_message(unsigned int hazard);
+
+/**
+ * pmemflush_hazard_is_warning() - 1 if the hazard does not by itself make a
+ * path unsafe (buffered-unknown), 0 if it does, -EINVAL if unknown.
+ */
+int pmemflush_hazard_is_warning(unsigned int hazard);
+
+/**
+ * pmemflush_method_name() - "fence-only", "cpu-flush", "msync",
+ * "host-flush" or "refused"; NULL if @method is out of range.
+ */
+const char *pmemflush_method_name(enum pmemflush_method method);
+
+/* Names of the enums above, as vpmemctl prints them; NULL if out of range. */
+const char *pmemflush_tristate_name(enum pmemflush_tristate v);	/* yes no unknown */
+const char *pmemflush_region_kind_name(enum pmemflush_region_kind kind);
+const char *pmemflush_driver_name(enum pmemflush_driver driver);	/* none other virtio_pmem vpmem */
+const char *pmemflush_persistence_domain_name(enum pmemflush_persistence_domain pd);
+const char *pmemflush_host_flush_name(enum pmemflush_host_flush hf);	/* none vpmem-flush deep-flush */
+const char *pmemflush_ns_mode_name(enum pmemflush_ns_mode mode);
+
+/**
+ * pmemflush_discover() - take the snapshot of regions now, if not taken yet.
+ *
+ * Returns 0 (also on a machine with no nvdimm bus) or a negative errno when
+ * the system libraries cannot be used; pmemflush_errormsg() then says why.
+ */
+int pmemflush_discover(struct pmemflush_ctx *ctx);
+
+/**
+ * pmemflush_refresh() - drop the current snapshot of regions; the next
+ * discovery call takes a new one. Every region, namespace and mount object
+ * obtained before becomes invalid. Returns 0 or a negative errno.
+ */
+int pmemflush_refresh(struct pmemflush_ctx *ctx);
+
+/** struct pmemflush_region - one nvdimm region (opaque, owned by the ctx). */
+struct pmemflush_region;
+
+/**
+ * pmemflush_region_get_first() - first region of the machine, in bus then
+ * region order, discovering them on first use. NULL when there is none or
+ * discovery failed (the reason is logged and in pmemflush_errormsg()).
+ */
+struct pmemflush_region *pmemflush_region_get_first(struct pmemflush_ctx *ctx);
+struct pmemflush_region *pmemflush_region_get_next(struct pmemflush_region *region);
+
+#define pmemflush_region_foreach(ctx, region)                  \
+	for (region = pmemflush_region_get_first(ctx); region; \
+	     region = pmemflush_region_get_next(region))
+
+struct pmemflush_ctx *pmemflush_region_get_ctx(struct pmemflush_region *region);
+/** pmemflush_region_get_devname() - e.g. "region0". */
+const char *pmemflush_region_get_devname(struct pmemflush_region *region);
+/** pmemflush_region_get_id() - N of regionN. */
+unsigned int pmemflush_region_get_id(struct pmemflush_region *region);
+/** pmemflush_region_get_bus_devname() - its nvdimm bus, e.g. "ndbus0". */
+const char *pmemflush_region_get_bus_devname(struct pmemflush_region *region);
+/** pmemflush_region_get_provider() - the bus provider, e.g. "virtio-pmem". */
+const char *pmemflush_region_get_provider(struct pmemflush_region *region);
+/** pmemflush_region_get_type() - "pmem" or "blk", as libndctl names it. */
+const char *pmemflush_region_get_type(struct pmemflush_region *region);
+unsigned long long pmemflush_region_get_size(struct pmemflush_region *region);
+/** NUMA node and target node; -1 when unknown. */
+int pmemflush_region_get_numa_node(struct pmemflush_region *region);
+int pmemflush_region_get_target_node(struct pmemflush_region *region);
+enum pmemflush_region_kind pmemflush_region_get_kind(struct pmemflush_region *region);
+enum pmemflush_driver pmemflush_region_get_driver(struct pmemflush_region *region);
+/**
+ * pmemflush_region_get_driver_devname() - name of the driver bound to the
+ * bus's parent device ("virtio_pmem", "vpmem", "nfit", ...), NULL if none.
+ */
+const char *pmemflush_region_get_driver_devname(struct pmemflush_region *region);
+/**
+ * pmemflush_region_get_buffered() - whether stores are durable only after a
+ * host flush. Decided from, in order: the vpmem/buffered attribute of the
+ * bus; a virtio parent device of type 0x001b; the provider "virtio-pmem";
+ * a persistence domain of cpu_cache or memory_controller (not buffered).
+ * Otherwise PMEMFLUSH_UNKNOWN.
+ */
+enum pmemflush_tristate pmemflush_region_get_buffered(struct pmemflush_region *region);
+/**
+ * pmemflush_region_get_buffered_evidence() - the facts the decision used,
+ * e.g. "provider=virtio-pmem,virtio=virtio1:0x001b"; comma-separated
+ * key=value items, never NULL.
+ */
+const char *pmemflush_region_get_buffered_evidence(struct pmemflush_region *region);
+enum pmemflush_persistence_domain
+pmemflush_region_get_persistence_domain(struct pmemflush_region *region);
+enum pmemflush_host_flush pmemflush_region_get_host_flush(struct pmemflush_region *region);
+/**
+ * pmemflush_region_get_host_flush_path() - sysfs file that triggers the
+ * host flush (written "1"), NULL with PMEMFLUSH_HOST_FLUSH_NONE.
+ */
+const char *pmemflush_region_get_host_flush_path(struct pmemflush_region *region);
+/**
+ * pmemflush_region_get_hazards() - mask of enum pmemflush_hazard for the
+ * region and everything in it (its namespaces and their mounts).
+ */
+unsigned int pmemflush_region_get_hazards(struct pmemflush_region *region);
+
+/** struct pmemflush_namespace - an active namespace of a region (opaque). */
+struct pmemflush_namespace;
+
+struct pmemflush_namespace *pmemflush_namespace_get_first(struct pmemflush_region *region);
+struct pmemflush_namespace *pmemflush_namespace_get_next(struct pmemflush_namespace *ns);
+
+#define pmemflush_namespace_foreach(region, ns)                  \
+	for (ns = pmemflush_namespace_get_first(region); ns; \
+	     ns = pmemflush_namespace_get_next(ns))
+
+struct pmemflush_region *pmemflush_namespace_get_region(struct pmemflush_namespace *ns);
+/** pmemflush_namespace_get_devname() - e.g. "namespace0.0". */
+const char *pmemflush_namespace_get_devname(struct pmemflush_namespace *ns);
+enum pmemflush_ns_mode pmemflush_namespace_get_mode(struct pmemflush_namespace *ns);
+/** pmemflush_namespace_get_size() - usable size (after pfn/btt metadata). */
+unsigned long long pmemflush_namespace_get_size(struct pmemflush_namespace *ns);
+/** pmemflush_namespace_get_blockdev() - e.g. "pmem0", NULL for devdax. */
+const char *pmemflush_namespace_get_blockdev(struct pmemflush_namespace *ns);
+/** pmemflush_namespace_get_chardev() - e.g. "dax0.0", NULL unless devdax. */
+const char *pmemflush_namespace_get_chardev(struct pmemflush_namespace *ns);
+/** pmemflush_namespace_get_align() - devdax mapping alignment, else 0. */
+unsigned long pmemflush_namespace_get_align(struct pmemflush_namespace *ns);
+/**
+ * pmemflush_namespace_get_hazards() - mask of enum pmemflush_hazard for the
+ * namespace, its mounts and its region.
+ */
+unsigned int pmemflush_namespace_get_hazards(struct pmemflush_namespace *ns);
+/**
+ * pmemflush_namespace_get_persist_method() - the method persist() would use
+ * on the namespace's dax device (devdax) or on files of its mounts, assuming
+ * MAP_SYNC behaves as the region's facts predict (pmemflush_path_check()
+ * probes it for real).
+ */
+enum pmemflush_method pmemflush_namespace_get_persist_method(struct pmemflush_namespace *ns);
+
+/**
+ * struct pmemflush_mount - a mounted file system on a namespace's block
+ * device or one of its partitions (opaque), read through libmount.
+ */
+struct pmemflush_mount;
+
+struct pmemflush_mount *pmemflush_mount_get_first(struct pmemflush_namespace *ns);
+struct pmemflush_mount *pmemflush_mount_get_next(struct pmemflush_mount *mnt);
+
+#define pmemflush_mount_foreach(ns, mnt)                  \
+	for (mnt = pmemflush_mount_get_first(ns); mnt; \
+	     mnt = pmemflush_mount_get_next(mnt))
+
+struct pmemflush_namespace *pmemflush_mount_get_namespace(struct pmemflush_mount *mnt);
+/** pmemflush_mount_get_source() - e.g. "/dev/pmem0p1". */
+const char *pmemflush_mount_get_source(struct pmemflush_mount *mnt);
+const char *pmemflush_mount_get_target(struct pmemflush_mount *mnt);
+const char *pmemflush_mount_get_fstype(struct pmemflush_mount *mnt);
+/** pmemflush_mount_get_options() - VFS and file system options, as mounted. */
+const char *pmemflush_mount_get_options(struct pmemflush_mount *mnt);
+/**
+ * pmemflush_mount_is_dax() - 1 if DAX is in effect for the whole mount
+ * ("dax" or "dax=always"), 0 otherwise (dax=inode decides per file).
+ */
+int pmemflush_mount_is_dax(struct pmemflush_mount *mnt);
+/** pmemflush_mount_is_nobarrier() - 1 if mounted nobarrier / barrier=0. */
+int pmemflush_mount_is_nobarrier(struct pmemflush_mount *mnt);
+
+/*
+ * Path check.
+ */
+
+/** struct pmemflush_check - the answer about one path (opaque, refcounted). */
+struct pmemflush_check;
+
+/**
+ * pmemflush_path_check() - how can data at @path be made durable?
+ * @ctx: context
+ * @path: a file, directory, block device or /dev/daxN.M
+ * @result: where to store a new result object (one reference); NULL on error
+ *
+ * Resolves @path to its backing device (st_dev of files, st_rdev of
+ * devices, partitions to their disk) and to its region and namespace, asks
+ * statx() whether DAX is in effect, probes mmap(MAP_SHARED_VALIDATE |
+ * MAP_SYNC) (read-only when the path is not writable; devdax with the
+ * device's alignment) and selects the persist method. A path that is not on
+ * pmem is not an error: the answer is "not pmem, msync".
+ *
+ * Returns 0, -ENOENT if @path does not exist, or another negative errno; a
+ * message is then in pmemflush_errormsg().
+ */
+int pmemflush_path_check(struct pmemflush_ctx *ctx, const char *path,
+			 struct pmemflush_check **result);
+struct pmemflush_check *pmemflush_check_ref(struct pmemflush_check *check);
+struct pmemflush_check *pmemflush_check_unref(struct pmemflush_check *check);
+
+const char *pmemflush_check_get_path(struct pmemflush_check *check);
+/** pmemflush_check_is_pmem() - 1 if the path is backed by an nvdimm namespace. */
+int pmemflush_check_is_pmem(struct pmemflush_check *check);
+/**
+ * pmemflush_check_get_devname() - the backing device, e.g. "pmem0p1",
+ * "dax0.0", or "8:1" (major:minor) for a device that is not pmem; NULL for
+ * file systems without a device (tmpfs).
+ */
+const char *pmemflush_check_get_devname(struct pmemflush_check *check);
+/** Region and namespace (valid while the ctx's snapshot is); NULL if not pmem. */
+struct pmemflush_region *pmemflush_check_get_region(struct pmemflush_check *check);
+struct pmemflush_namespace *pmemflush_check_get_namespace(struct pmemflush_check *check);
+/** The mount holding the path (files), NULL for devices and unknown. */
+struct pmemflush_mount *pmemflush_check_get_mount(struct pmemflush_check *check);
+/** Mount point and file system type of the path; NULL for devices. */
+const char *pmemflush_check_get_mount_target(struct pmemflush_check *check);
+const char *pmemflush_check_get_fstype(struct pmemflush_check *check);
+/**
+ * pmemflush_check_get_dax() - DAX in effect: YES for devdax and for files
+ * with STATX_ATTR_DAX (or on a dax mount when statx cannot tell).
+ */
+enum pmemflush_tristate pmemflush_check_get_dax(struct pmemflush_check *check);
+/** pmemflush_check_get_buffered() - the region's; NO when not on pmem. */
+enum pmemflush_tristate pmemflush_check_get_buffered(struct pmemflush_check *check);
+/**
+ * pmemflush_check_get_map_sync() - result of the MAP_SYNC probe: YES
+ * accepted, NO refused, UNKNOWN not probed (directory, no permission).
+ */
+enum pmemflush_tristate pmemflush_check_get_map_sync(struct pmemflush_check *check);
+/** pmemflush_check_get_map_sync_errno() - errno of a refused probe, else 0. */
+int pmemflush_check_get_map_sync_errno(struct pmemflush_check *check);
+enum pmemflush_method pmemflush_check_get_method(struct pmemflush_check *check);
+/** pmemflush_check_get_hazards() - mask of enum pmemflush_hazard for the path. */
+unsigned int pmemflush_check_get_hazards(struct pmemflush_check *check);
+/**
+ * pmemflush_check_is_durable() - 1 if a durable path exists: the method is
+ * not "refused" and no hazard other than a warning applies.
+ */
+int pmemflush_check_is_durable(struct pmemflush_check *check);
+
 #ifdef __cplusplus
 }
 #endif

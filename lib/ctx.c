@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Library context: reference counting and logging. */
+/* Library context: reference counting, logging, error messages. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <daxctl/libdaxctl.h>
+#include <libudev.h>
+#include <ndctl/libndctl.h>
 
 #include "config.h"
 #include "log-priority.h"
@@ -74,6 +78,13 @@ pmemflush_unref(struct pmemflush_ctx *ctx)
 	if (--ctx->refcount > 0)
 		return ctx;
 	info(ctx, "ctx %p released\n", (void *)ctx);
+	pf_regions_free(ctx->regions);
+	if (ctx->udev)
+		udev_unref(ctx->udev);
+	if (ctx->daxctl)
+		daxctl_unref(ctx->daxctl);
+	if (ctx->ndctl)
+		ndctl_unref(ctx->ndctl);
 	free(ctx);
 	return NULL;
 }
@@ -114,4 +125,26 @@ PMEMFLUSH_EXPORT void *pmemflush_get_userdata(struct pmemflush_ctx *ctx)
 PMEMFLUSH_EXPORT const char *pmemflush_version(void)
 {
 	return PACKAGE_VERSION;
+}
+
+static __thread char errormsg[512];
+
+int pf_error(int rc, const char *format, ...)
+{
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(errormsg, sizeof(errormsg), format, args);
+	va_end(args);
+	return rc;
+}
+
+void pf_error_clear(void)
+{
+	errormsg[0] = '\0';
+}
+
+PMEMFLUSH_EXPORT const char *pmemflush_errormsg(void)
+{
+	return errormsg;
 }

@@ -4,11 +4,18 @@
 #define PMEMFLUSH_PRIVATE_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <syslog.h>
 
 #include <pmemflush.h>
 
+#include "facts.h"
+
 #define PMEMFLUSH_EXPORT __attribute__((visibility("default")))
+
+struct ndctl_ctx;
+struct daxctl_ctx;
+struct udev;
 
 struct pmemflush_ctx {
 	int refcount;
@@ -16,11 +23,102 @@ struct pmemflush_ctx {
 	pmemflush_log_fn log_fn;
 	void *log_data;
 	void *userdata;
+
+	/* Created on first discovery, freed with the context. */
+	struct ndctl_ctx *ndctl;
+	struct daxctl_ctx *daxctl;
+	struct udev *udev;
+
+	/* Snapshot of the machine's regions (discovered when true). */
+	bool discovered;
+	struct pmemflush_region *regions;
+};
+
+struct pmemflush_mount {
+	struct pmemflush_namespace *ns;
+	struct pmemflush_mount *next;
+	char *source;
+	char *target;
+	char *fstype;
+	char *options;
+	unsigned long devno;	/* dev_t of the mounted block device */
+	struct pf_mount_facts facts;
+};
+
+struct pmemflush_namespace {
+	struct pmemflush_region *region;
+	struct pmemflush_namespace *next;
+	char *devname;
+	char *blockdev;		/* "pmem0", NULL for devdax */
+	char *chardev;		/* "dax0.0", devdax only */
+	enum pmemflush_ns_mode mode;
+	unsigned long long size;
+	unsigned long align;
+	unsigned int hazards;	/* own + mounts + region */
+	enum pmemflush_method method;
+	struct pmemflush_mount *mounts;
+};
+
+struct pmemflush_region {
+	struct pmemflush_ctx *ctx;
+	struct pmemflush_region *next;
+	unsigned int id;
+	char *devname;
+	char *bus_devname;
+	char *provider;
+	char *type;
+	char *driver_devname;
+	char *evidence;
+	char *host_flush_path;
+	unsigned long long size;
+	int numa_node;
+	int target_node;
+	struct pf_region_facts facts;
+	unsigned int hazards;	/* own + namespaces' */
+	struct pmemflush_namespace *namespaces;
+};
+
+/* Result of pmemflush_path_check() (path.c). */
+struct pmemflush_check {
+	int refcount;
+	struct pmemflush_ctx *ctx;
+	char *path;
+	char *devname;
+	char *mount_target;
+	char *fstype;
+	struct pmemflush_region *region;
+	struct pmemflush_namespace *ns;
+	struct pmemflush_mount *mount;
+	enum pmemflush_tristate dax;
+	enum pmemflush_tristate map_sync;
+	int map_sync_errno;
+	enum pmemflush_method method;
+	unsigned int hazards;
 };
 
 void pmemflush_log(struct pmemflush_ctx *ctx, int priority, const char *file,
 		   int line, const char *fn, const char *format, ...)
 	__attribute__((format(printf, 6, 7)));
+
+/* Thread-local message for pmemflush_errormsg(); returns @rc. */
+int pf_error(int rc, const char *format, ...) __attribute__((format(printf, 2, 3)));
+void pf_error_clear(void);
+
+/* region.c: discovery (0 or -errno), and freeing the snapshot. */
+int pf_discover(struct pmemflush_ctx *ctx);
+void pf_regions_free(struct pmemflush_region *regions);
+/* namespace.c */
+struct ndctl_region;
+int pf_namespaces_discover(struct pmemflush_region *region, struct ndctl_region *ndr);
+void pf_namespaces_free(struct pmemflush_namespace *ns);
+/* Finish a namespace after its mounts are known: hazards and method. */
+void pf_namespace_finish(struct pmemflush_namespace *ns);
+/* mounts.c */
+struct libmnt_table;
+int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table);
+int pf_mounts_discover(struct pmemflush_namespace *ns, struct libmnt_table *table);
+void pf_mount_parse_options(const char *options, struct pf_mount_facts *facts);
+void pf_mounts_free(struct pmemflush_mount *m);
 
 /*
  * The level check happens before the arguments are evaluated, so disabled

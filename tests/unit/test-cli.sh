@@ -33,5 +33,44 @@ expect bad-log-level 2 "$vpmemctl" --log loud version
 expect log-level 0 "$vpmemctl" --log debug version
 expect version-extra-arg 2 "$vpmemctl" version extra
 
+# list / check: argument errors and answers that need no pmem.
+has() { # has NAME PATTERN: the last output matches PATTERN (grep -E)
+	echo "$last_out" | grep -Eq "$2" || { echo "FAIL $1: no '$2' in: $last_out"; fails=$((fails + 1)); }
+}
+expect help-lists-list 0 "$vpmemctl" --help
+has help-lists-list '^  list '
+has help-lists-check '^  check '
+expect list-bad-option 2 "$vpmemctl" list --bogus
+expect list-extra-arg 2 "$vpmemctl" list extra
+expect list-region-needs-arg 2 "$vpmemctl" list -r
+expect list-help 0 "$vpmemctl" list --help
+expect list-runs 0 "$vpmemctl" list
+expect list-json 0 "$vpmemctl" list --json
+has list-json-array '^\['
+expect list-filter-nothing 0 "$vpmemctl" list --json -r region999
+[ "$last_out" = "[]" ] || { echo "FAIL empty list is not []: $last_out"; fails=$((fails + 1)); }
+expect list-buffered-human 0 "$vpmemctl" list --json --buffered -u
+
+expect check-no-path 2 "$vpmemctl" check
+expect check-bad-option 2 "$vpmemctl" check --bogus /
+tmp=$(mktemp "${TMPDIR:-/tmp}/vpmemctl-test.XXXXXX")
+echo data > "$tmp"
+missing=$tmp.missing
+expect check-missing 1 "$vpmemctl" check "$missing"
+has check-missing-msg "cannot stat '.*missing': No such file or directory"
+expect check-file 0 "$vpmemctl" check "$tmp"
+has check-file-method '^method: +msync$'
+has check-file-pmem '^pmem: +no$'
+has check-file-durable '^durable: +yes$'
+expect check-file-json 0 "$vpmemctl" check --json "$tmp"
+has check-json-method '"persist_method":"msync"'
+has check-json-pmem '"pmem":false'
+has check-json-durable '"durable":true'
+expect check-strict 0 "$vpmemctl" check --strict "$tmp"
+expect check-dir 0 "$vpmemctl" check "${TMPDIR:-/tmp}"
+expect check-one-missing 1 "$vpmemctl" check --json "$tmp" "$missing"
+has check-one-missing-still-reports '"path":'
+rm -f "$tmp"
+
 [ $fails -eq 0 ] && echo "test-cli: all passed"
 exit $((fails > 0))

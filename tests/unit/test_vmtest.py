@@ -72,6 +72,16 @@ class ParseTest(unittest.TestCase):
         res = results.parse("c", FakeBoot("@@VT mark a\n@@VT expect-hf a zz eq 0 n\n@@VT done 0\n"))
         self.assertEqual(checks(res), {"n": False})
 
+    def test_ratio(self):
+        out = ("@@VT mark a\n" + TRACE * 10 + "@@VT mark b\n@@VT mark c\n" + TRACE * 2 +
+               "@@VT mark d\n@@VT expect-hf-ratio a b 10 c d 10 0.5 half\n"
+               "@@VT expect-hf-ratio a b 10 c d 2 0.5 notHalf\n"
+               "@@VT expect-hf-ratio a b 0 c d 2 0.5 zero\n"
+               "@@VT hf-per-op c d 4 m\n@@VT done 0\n")
+        res = results.parse("c", FakeBoot(out))
+        self.assertEqual(checks(res), {"half": True, "notHalf": False, "zero": False})
+        self.assertEqual(res.metrics, [("m", "0.500", "host-flushes/op")])
+
     def test_setup_failure(self):
         res = results.parse("c", FakeBoot("@@VT setup-fail mkfs\n@@VT done 1\n"))
         self.assertEqual(checks(res), {"setup": False})

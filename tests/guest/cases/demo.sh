@@ -14,6 +14,12 @@ ndctl list -R | sed 's/^/demo|   /'
 say "\$ grep pmem /proc/mounts"
 grep pmem /proc/mounts | sed 's/^/demo|   /'
 pmemtest write "$MNT0/file" 4096
+say "\$ vpmemctl list    (libpmemflush can: buffered, with the evidence)"
+vpmemctl list | sed 's/^/demo|   /'
+check vpmemctl-list-buffered sh -c "vpmemctl list --json | grep -q '\"buffered\":\"yes\"'"
+say "\$ vpmemctl check $MNT0/file"
+vpmemctl check "$MNT0/file" | sed 's/^/demo|   /'
+check_rc vpmemctl-check-durable 0 vpmemctl check "$MNT0/file"
 check_rc mapsync-refused 95 pmemtest mapsync "$MNT0/file" 2>/dev/null
 say "MAP_SYNC on $MNT0/file: refused (EOPNOTSUPP), as on every buffered region"
 sync

@@ -2,6 +2,8 @@
 /*
  * fsyncbench: THREADS threads, each rewriting one 4 KiB block of its own
  * file in DIR and calling fsync() (or fdatasync() with -d), for SECONDS.
+ * When DIR is a block device, each thread rewrites its own block of the
+ * device and fsyncs the device.
  * Used to stress a flush path (many concurrent fsyncs) and to measure
  * flush coalescing (fsyncs per second, host flushes per fsync).
  *
@@ -17,10 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *dir;
+static int is_blockdev;
 static int data_only;
 static atomic_int stop;
 static atomic_long total_ops;
@@ -47,10 +51,14 @@ static void *worker(void *arg)
 {
 	long id = (long)arg;
 	char path[4096], buf[4096];
+	off_t off = is_blockdev ? id * 4096 : 0;
 	long ops = 0;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/fsyncbench.%ld", dir, id);
+	if (is_blockdev)
+		snprintf(path, sizeof(path), "%s", dir);
+	else
+		snprintf(path, sizeof(path), "%s/fsyncbench.%ld", dir, id);
 	fd = open(path, O_RDWR | O_CREAT, 0644);
 	if (fd < 0) {
 		record_error(errno);
@@ -58,7 +66,7 @@ static void *worker(void *arg)
 	}
 	while (!atomic_load(&stop)) {
 		memset(buf, (int)(ops & 0xff), sizeof(buf));
-		if (pwrite(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf)) {
+		if (pwrite(fd, buf, sizeof(buf), off) != (ssize_t)sizeof(buf)) {
 			record_error(errno ? errno : EIO);
 			break;
 		}
@@ -76,6 +84,7 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t *tids;
+	struct stat st;
 	double t0, secs;
 	long i, nthreads;
 	int arg = 1, duration;
@@ -95,6 +104,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fsyncbench: THREADS 1-1024, SECONDS >= 1\n");
 		return 2;
 	}
+	if (stat(dir, &st) == 0 && S_ISBLK(st.st_mode))
+		is_blockdev = 1;
 	tids = calloc(nthreads, sizeof(*tids));
 	if (!tids)
 		return ENOMEM;

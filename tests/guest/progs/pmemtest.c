@@ -11,11 +11,19 @@
  *   pmemtest fsync FILE          open and fsync
  *   pmemtest mapsync FILE        mmap(MAP_SHARED_VALIDATE | MAP_SYNC)
  *   pmemtest msync FILE          mmap shared, store, msync(MS_SYNC)
+ *   pmemtest json-get PATH       print one value of the JSON on stdin
+ *
+ * json-get PATH is '/'-separated: a key, an array index, KEY=VALUE (the
+ * first array element whose KEY is the string VALUE) or '#' (the length of
+ * an array). An object where an array is expected counts as a one-element
+ * array (ndctl prints a lone item unwrapped). Strings print raw, other
+ * values as compact JSON; a missing value exits with ENOENT.
  *
  * Mappings are one page of a file, or the first 2 MiB of a device dax
  * character device (its mappings must be aligned to the device alignment).
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +148,97 @@ static int do_map(const char *path, int sync)
 	return rc;
 }
 
+/* Set when a step found a key whose value is JSON null. */
+static int json_null_found;
+
+static struct json_object *json_step(struct json_object *cur, const char *step)
+{
+	const char *eq = strchr(step, '=');
+	struct json_object *v;
+	size_t i, n;
+	char *end;
+	long idx;
+
+	if (!cur)
+		return NULL;
+	if (eq) {
+		size_t klen = (size_t)(eq - step);
+		char key[128];
+
+		if (klen >= sizeof(key))
+			return NULL;
+		memcpy(key, step, klen);
+		key[klen] = '\0';
+		n = json_object_is_type(cur, json_type_array) ? json_object_array_length(cur) : 1;
+		for (i = 0; i < n; i++) {
+			struct json_object *e = json_object_is_type(cur, json_type_array)
+							? json_object_array_get_idx(cur, i)
+							: cur;
+
+			if (json_object_object_get_ex(e, key, &v) && v &&
+			    json_object_is_type(v, json_type_string) &&
+			    strcmp(json_object_get_string(v), eq + 1) == 0)
+				return e;
+		}
+		return NULL;
+	}
+	idx = strtol(step, &end, 10);
+	if (*step && !*end) {
+		if (!json_object_is_type(cur, json_type_array))
+			return idx == 0 ? cur : NULL;
+		return json_object_array_get_idx(cur, (size_t)idx);
+	}
+	if (json_object_object_get_ex(cur, step, &v)) {
+		json_null_found = v == NULL;
+		return v;
+	}
+	return NULL;
+}
+
+static int do_json_get(const char *path)
+{
+	struct json_object *root, *cur;
+	char buf[1 << 16], *copy, *step, *save = NULL;
+	size_t len = 0;
+	ssize_t r;
+	int rc = 0;
+
+	while (len < sizeof(buf) - 1 && (r = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)r;
+	buf[len] = '\0';
+	root = json_tokener_parse(buf);
+	if (!root) {
+		fprintf(stderr, "pmemtest json-get: stdin is not JSON: %.200s\n", buf);
+		return EINVAL;
+	}
+	copy = strdup(path);
+	cur = root;
+	for (step = strtok_r(copy, "/", &save); step && cur; step = strtok_r(NULL, "/", &save)) {
+		if (strcmp(step, "#") == 0) {
+			printf("%zu\n", json_object_is_type(cur, json_type_array)
+					       ? json_object_array_length(cur) : (size_t)1);
+			goto out;
+		}
+		json_null_found = 0;
+		cur = json_step(cur, step);
+	}
+	if (!cur && json_null_found && !step) {
+		printf("null\n");
+	} else if (!cur) {
+		fprintf(stderr, "pmemtest json-get: no '%s'\n", path);
+		rc = ENOENT;
+	} else if (json_object_is_type(cur, json_type_string)) {
+		printf("%s\n", json_object_get_string(cur));
+	} else {
+		printf("%s\n", json_object_to_json_string_ext(cur, JSON_C_TO_STRING_PLAIN |
+								     JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+out:
+	free(copy);
+	json_object_put(root);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -159,6 +258,8 @@ int main(int argc, char **argv)
 		return do_map(argv[2], 1);
 	if (!strcmp(cmd, "msync") && argc == 3)
 		return do_map(argv[2], 0);
-	fprintf(stderr, "usage: pmemtest mark|write|read|fdatasync|fsync|mapsync|msync ARGS\n");
+	if (!strcmp(cmd, "json-get") && argc == 3)
+		return do_json_get(argv[2]);
+	fprintf(stderr, "usage: pmemtest mark|write|read|fdatasync|fsync|mapsync|msync|json-get ARGS\n");
 	return 2;
 }

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* vpmemctl check PATH...: how can data at each path be made durable? */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pmemflush.h>
+
+#include "builtin.h"
+#include "json.h"
+
+static void check_usage(FILE *out)
+{
+	fprintf(out, "usage: vpmemctl check [-j|--json] [--strict] PATH...\n\n"
+		     "  -j, --json     JSON output (schema in vpmemctl(1))\n"
+		     "      --strict   also fail (status 3) on warnings, e.g. buffered-unknown\n"
+		     "  -h, --help     show this help\n\n"
+		     "Exit status: 0 a durable path exists for every PATH, 3 a hazard makes\n"
+		     "a PATH unsafe, 1 a PATH could not be checked, 2 usage error.\n");
+}
+
+static const char *yes_no(enum pmemflush_tristate v)
+{
+	return pmemflush_tristate_name(v);
+}
+
+static void print_check(struct pmemflush_check *c)
+{
+	struct pmemflush_namespace *ns = pmemflush_check_get_namespace(c);
+	enum pmemflush_tristate ms = pmemflush_check_get_map_sync(c);
+	const char *dev = pmemflush_check_get_devname(c);
+	unsigned int h, hazards = pmemflush_check_get_hazards(c);
+
+	printf("path:      %s\n", pmemflush_check_get_path(c));
+	if (ns)
+		printf("device:    %s (%s, %s, %s)\n", dev,
+		       pmemflush_region_get_devname(pmemflush_check_get_region(c)),
+		       pmemflush_namespace_get_devname(ns),
+		       pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns)));
+	else
+		printf("device:    %s\n", dev ? dev : "-");
+	if (pmemflush_check_get_mount_target(c))
+		printf("mount:     %s (%s)\n", pmemflush_check_get_mount_target(c),
+		       pmemflush_check_get_fstype(c) ? pmemflush_check_get_fstype(c) : "?");
+	printf("pmem:      %s\n", pmemflush_check_is_pmem(c) ? "yes" : "no");
+	printf("dax:       %s\n", yes_no(pmemflush_check_get_dax(c)));
+	printf("buffered:  %s\n", yes_no(pmemflush_check_get_buffered(c)));
+	if (ms == PMEMFLUSH_NO)
+		printf("map_sync:  refused (%s)\n", strerror(pmemflush_check_get_map_sync_errno(c)));
+	else
+		printf("map_sync:  %s\n", ms == PMEMFLUSH_YES ? "accepted" : "not probed");
+	printf("method:    %s\n", pmemflush_method_name(pmemflush_check_get_method(c)));
+	printf("durable:   %s\n", pmemflush_check_is_durable(c) ? "yes" : "NO");
+	pmemflush_hazard_foreach(hazards, h)
+		printf("%-10s %s: %s\n", pmemflush_hazard_is_warning(h) == 1 ? "warning:" : "HAZARD:",
+		       pmemflush_hazard_name(h), pmemflush_hazard_message(h));
+}
+
+int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, strict = false, error = false, unsafe = false;
+	struct json_object *arr = NULL;
+	int c, i;
+
+	while ((c = getopt_long(argc, (char *const *)argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'S':
+			strict = true;
+			break;
+		case 'h':
+			check_usage(stdout);
+			return VPMEMCTL_EXIT_OK;
+		default:
+			check_usage(stderr);
+			return VPMEMCTL_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "vpmemctl check: no PATH given\n");
+		check_usage(stderr);
+		return VPMEMCTL_EXIT_USAGE;
+	}
+
+	if (json) {
+		arr = json_object_new_array();
+		if (!arr)
+			return VPMEMCTL_EXIT_ERROR;
+	}
+	for (i = optind; i < argc; i++) {
+		struct pmemflush_check *chk;
+		int rc = pmemflush_path_check(ctx, argv[i], &chk);
+
+		if (rc < 0) {
+			fprintf(stderr, "vpmemctl check: %s\n",
+				*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
+			error = true;
+			continue;
+		}
+		if (!pmemflush_check_is_durable(chk) || (strict && pmemflush_check_get_hazards(chk)))
+			unsafe = true;
+		if (json) {
+			json_object_array_add(arr, vj_check(chk, 0));
+		} else {
+			if (i > optind)
+				printf("\n");
+			print_check(chk);
+		}
+		pmemflush_check_unref(chk);
+	}
+	if (json && vj_print(stdout, arr) < 0)
+		return VPMEMCTL_EXIT_ERROR;
+	if (error)
+		return VPMEMCTL_EXIT_ERROR;
+	return unsafe ? VPMEMCTL_EXIT_HAZARD : VPMEMCTL_EXIT_OK;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * json-c rendering for vpmemctl. The schema is documented in vpmemctl(1);
+ * keys that mean what `ndctl list` means are named as ndctl names them.
+ * --human is handled here, in the serializer, never by the commands.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "json.h"
+
+static const struct {
+	unsigned long long size;
+	const char *bin;
+	double dec;
+	const char *dec_name;
+} units[] = {
+	{ 1ULL << 40, "TiB", 1e12, "TB" },
+	{ 1ULL << 30, "GiB", 1e9, "GB" },
+	{ 1ULL << 20, "MiB", 1e6, "MB" },
+	{ 1ULL << 10, "KiB", 1e3, "KB" },
+};
+
+static int unit_index(unsigned long long bytes)
+{
+	size_t i;
+
+	/* Switch to a unit once the value is at least two of it (as ndctl). */
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (bytes >= 2 * units[i].size)
+			return (int)i;
+	return bytes >= 4096 ? 3 : -1;
+}
+
+void vj_size_string(char *buf, size_t len, unsigned long long bytes)
+{
+	int i = unit_index(bytes);
+
+	if (i < 0) {
+		snprintf(buf, len, "%llu", bytes);
+		return;
+	}
+	snprintf(buf, len, "%.2f %s (%.2f %s)", (double)bytes / (double)units[i].size,
+		 units[i].bin, (double)bytes / units[i].dec, units[i].dec_name);
+}
+
+void vj_size_short(char *buf, size_t len, unsigned long long bytes)
+{
+	int i = unit_index(bytes);
+
+	if (i < 0) {
+		snprintf(buf, len, "%llu", bytes);
+		return;
+	}
+	snprintf(buf, len, "%.2f %s", (double)bytes / (double)units[i].size, units[i].bin);
+}
+
+struct json_object *vj_size(unsigned long long bytes, unsigned int flags)
+{
+	char buf[64];
+
+	if (!(flags & VJ_HUMAN))
+		return json_object_new_uint64(bytes);
+	vj_size_string(buf, sizeof(buf), bytes);
+	return json_object_new_string(buf);
+}
+
+static void add_str(struct json_object *o, const char *key, const char *value)
+{
+	if (value)
+		json_object_object_add(o, key, json_object_new_string(value));
+}
+
+struct json_object *vj_hazards(unsigned int mask)
+{
+	struct json_object *arr = json_object_new_array();
+	unsigned int h;
+
+	if (!arr)
+		return NULL;
+	pmemflush_hazard_foreach(mask, h) {
+		struct json_object *o = json_object_new_object();
+		const char *name = pmemflush_hazard_name(h);
+
+		if (!o)
+			continue;
+		add_str(o, "id", name ? name : "unknown");
+		add_str(o, "severity", pmemflush_hazard_is_warning(h) == 1 ? "warning" : "unsafe");
+		add_str(o, "message", name ? pmemflush_hazard_message(h) : "unknown hazard");
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+struct json_object *vj_mount(struct pmemflush_mount *mnt, unsigned int flags)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	add_str(o, "source", pmemflush_mount_get_source(mnt));
+	add_str(o, "target", pmemflush_mount_get_target(mnt));
+	add_str(o, "fstype", pmemflush_mount_get_fstype(mnt));
+	json_object_object_add(o, "dax", json_object_new_boolean(pmemflush_mount_is_dax(mnt)));
+	add_str(o, "options", pmemflush_mount_get_options(mnt));
+	return o;
+}
+
+struct json_object *vj_namespace(struct pmemflush_namespace *ns, unsigned int flags)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *mounts;
+	struct pmemflush_mount *mnt;
+
+	if (!o)
+		return NULL;
+	add_str(o, "dev", pmemflush_namespace_get_devname(ns));
+	add_str(o, "mode", pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns)));
+	json_object_object_add(o, "size", vj_size(pmemflush_namespace_get_size(ns), flags));
+	add_str(o, "blockdev", pmemflush_namespace_get_blockdev(ns));
+	add_str(o, "chardev", pmemflush_namespace_get_chardev(ns));
+	if (pmemflush_namespace_get_align(ns))
+		json_object_object_add(o, "align",
+				       json_object_new_uint64(pmemflush_namespace_get_align(ns)));
+	add_str(o, "persist_method",
+		pmemflush_method_name(pmemflush_namespace_get_persist_method(ns)));
+	json_object_object_add(o, "hazards", vj_hazards(pmemflush_namespace_get_hazards(ns)));
+	mounts = json_object_new_array();
+	pmemflush_mount_foreach(ns, mnt)
+		json_object_array_add(mounts, vj_mount(mnt, flags));
+	json_object_object_add(o, "mounts", mounts);
+	return o;
+}
+
+struct json_object *vj_region(struct pmemflush_region *region, unsigned int flags)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *nss;
+	struct pmemflush_namespace *ns;
+	const char *driver;
+
+	if (!o)
+		return NULL;
+	add_str(o, "dev", pmemflush_region_get_devname(region));
+	add_str(o, "bus", pmemflush_region_get_bus_devname(region));
+	add_str(o, "provider", pmemflush_region_get_provider(region));
+	add_str(o, "kind", pmemflush_region_kind_name(pmemflush_region_get_kind(region)));
+	driver = pmemflush_region_get_driver_devname(region);
+	json_object_object_add(o, "driver", driver ? json_object_new_string(driver) : NULL);
+	add_str(o, "type", pmemflush_region_get_type(region));
+	json_object_object_add(o, "size", vj_size(pmemflush_region_get_size(region), flags));
+	if (pmemflush_region_get_numa_node(region) >= 0)
+		json_object_object_add(o, "numa_node",
+				       json_object_new_int(pmemflush_region_get_numa_node(region)));
+	if (pmemflush_region_get_target_node(region) >= 0)
+		json_object_object_add(o, "target_node",
+				       json_object_new_int(pmemflush_region_get_target_node(region)));
+	add_str(o, "persistence_domain",
+		pmemflush_persistence_domain_name(pmemflush_region_get_persistence_domain(region)));
+	add_str(o, "buffered", pmemflush_tristate_name(pmemflush_region_get_buffered(region)));
+	add_str(o, "buffered_evidence", pmemflush_region_get_buffered_evidence(region));
+	add_str(o, "host_flush", pmemflush_host_flush_name(pmemflush_region_get_host_flush(region)));
+	json_object_object_add(o, "hazards", vj_hazards(pmemflush_region_get_hazards(region)));
+	nss = json_object_new_array();
+	pmemflush_namespace_foreach(region, ns)
+		json_object_array_add(nss, vj_namespace(ns, flags));
+	json_object_object_add(o, "namespaces", nss);
+	return o;
+}
+
+static const char *map_sync_name(enum pmemflush_tristate v)
+{
+	switch (v) {
+	case PMEMFLUSH_YES:
+		return "accepted";
+	case PMEMFLUSH_NO:
+		return "refused";
+	default:
+		return "unknown";
+	}
+}
+
+struct json_object *vj_check(struct pmemflush_check *check, unsigned int flags)
+{
+	struct json_object *o = json_object_new_object();
+	struct pmemflush_namespace *ns = pmemflush_check_get_namespace(check);
+	int e = pmemflush_check_get_map_sync_errno(check);
+
+	if (!o)
+		return NULL;
+	add_str(o, "path", pmemflush_check_get_path(check));
+	json_object_object_add(o, "pmem", json_object_new_boolean(pmemflush_check_is_pmem(check)));
+	add_str(o, "dev", pmemflush_check_get_devname(check));
+	add_str(o, "region", pmemflush_region_get_devname(pmemflush_check_get_region(check)));
+	if (ns) {
+		add_str(o, "namespace", pmemflush_namespace_get_devname(ns));
+		add_str(o, "mode", pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns)));
+	}
+	add_str(o, "target", pmemflush_check_get_mount_target(check));
+	add_str(o, "fstype", pmemflush_check_get_fstype(check));
+	add_str(o, "dax", pmemflush_tristate_name(pmemflush_check_get_dax(check)));
+	add_str(o, "buffered", pmemflush_tristate_name(pmemflush_check_get_buffered(check)));
+	add_str(o, "map_sync", map_sync_name(pmemflush_check_get_map_sync(check)));
+	if (e)
+		json_object_object_add(o, "map_sync_errno", json_object_new_int(e));
+	add_str(o, "persist_method", pmemflush_method_name(pmemflush_check_get_method(check)));
+	json_object_object_add(o, "durable",
+			       json_object_new_boolean(pmemflush_check_is_durable(check)));
+	json_object_object_add(o, "hazards", vj_hazards(pmemflush_check_get_hazards(check)));
+	return o;
+}
+
+int vj_print(FILE *out, struct json_object *obj)
+{
+	const char *s;
+	int rc = 0;
+
+	if (!obj)
+		return -ENOMEM;
+	/* json-c prints an empty array over two lines; scripts expect "[]". */
+	if (json_object_is_type(obj, json_type_array) && json_object_array_length(obj) == 0)
+		s = "[]";
+	else
+		s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+						JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s || fprintf(out, "%s\n", s) < 0)
+		rc = -EIO;
+	json_object_put(obj);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* json-c rendering of libpmemflush objects, shared by vpmemctl commands. */
+#ifndef VPMEMCTL_JSON_H
+#define VPMEMCTL_JSON_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include <pmemflush.h>
+
+/* Rendering flags. */
+enum {
+	VJ_HUMAN = 1 << 0, /* sizes as "256.00 MiB (268.44 MB)" strings */
+};
+
+/* "256.00 MiB (268.44 MB)" (ndctl's --human form); plain bytes below 4 KiB. */
+void vj_size_string(char *buf, size_t len, unsigned long long bytes);
+/* "256.00 MiB": the short form tables use. */
+void vj_size_short(char *buf, size_t len, unsigned long long bytes);
+
+struct json_object *vj_size(unsigned long long bytes, unsigned int flags);
+struct json_object *vj_hazards(unsigned int mask);
+struct json_object *vj_mount(struct pmemflush_mount *mnt, unsigned int flags);
+struct json_object *vj_namespace(struct pmemflush_namespace *ns, unsigned int flags);
+struct json_object *vj_region(struct pmemflush_region *region, unsigned int flags);
+struct json_object *vj_check(struct pmemflush_check *check, unsigned int flags);
+
+/* Print @obj (pretty, like ndctl) followed by a newline; drops the reference. */
+int vj_print(FILE *out, struct json_object *obj);
+
+#endif

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* vpmemctl list: regions, namespaces, mounts, buffered state and hazards. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pmemflush.h>
+
+#include "builtin.h"
+#include "json.h"
+
+struct list_opts {
+	bool json;
+	bool buffered_only;
+	unsigned int flags;
+	const char *region;
+};
+
+static void list_usage(FILE *out)
+{
+	fprintf(out, "usage: vpmemctl list [-j|--json] [-u|--human] [-r|--region REGION] [--buffered]\n\n"
+		     "  -j, --json         JSON output (schema in vpmemctl(1))\n"
+		     "  -u, --human        sizes as strings (JSON; tables always are)\n"
+		     "  -r, --region REG   only region REG (\"region0\" or \"0\")\n"
+		     "      --buffered     only buffered regions\n"
+		     "  -h, --help         show this help\n");
+}
+
+static bool region_selected(struct pmemflush_region *r, const struct list_opts *o)
+{
+	if (o->buffered_only && pmemflush_region_get_buffered(r) != PMEMFLUSH_YES)
+		return false;
+	if (o->region) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%u", pmemflush_region_get_id(r));
+		if (strcmp(o->region, pmemflush_region_get_devname(r)) != 0 &&
+		    strcmp(o->region, id) != 0)
+			return false;
+	}
+	return true;
+}
+
+static void print_hazards(unsigned int mask, const char *indent)
+{
+	unsigned int h;
+
+	pmemflush_hazard_foreach(mask, h)
+		printf("%s%s %s: %s\n", indent,
+		       pmemflush_hazard_is_warning(h) == 1 ? "warning" : "HAZARD",
+		       pmemflush_hazard_name(h), pmemflush_hazard_message(h));
+}
+
+static void print_region_table(struct pmemflush_region *r)
+{
+	struct pmemflush_namespace *ns;
+	struct pmemflush_mount *m;
+	const char *drv = pmemflush_region_get_driver_devname(r);
+	char size[32];
+
+	vj_size_short(size, sizeof(size), pmemflush_region_get_size(r));
+	printf("%-10s %-12s %-12s %12s  %-8s %-18s %s\n", pmemflush_region_get_devname(r),
+	       pmemflush_region_kind_name(pmemflush_region_get_kind(r)), drv ? drv : "-", size,
+	       pmemflush_tristate_name(pmemflush_region_get_buffered(r)),
+	       pmemflush_persistence_domain_name(pmemflush_region_get_persistence_domain(r)),
+	       pmemflush_host_flush_name(pmemflush_region_get_host_flush(r)));
+	printf("  provider %s, evidence: %s\n",
+	       pmemflush_region_get_provider(r) ? pmemflush_region_get_provider(r) : "-",
+	       pmemflush_region_get_buffered_evidence(r));
+	pmemflush_namespace_foreach(r, ns) {
+		const char *dev = pmemflush_namespace_get_blockdev(ns);
+
+		if (!dev)
+			dev = pmemflush_namespace_get_chardev(ns);
+		vj_size_short(size, sizeof(size), pmemflush_namespace_get_size(ns));
+		printf("  %-14s %-7s %-8s %12s  persist: %s\n", pmemflush_namespace_get_devname(ns),
+		       pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns)), dev ? dev : "-",
+		       size, pmemflush_method_name(pmemflush_namespace_get_persist_method(ns)));
+		pmemflush_mount_foreach(ns, m)
+			printf("    %s on %s type %s%s (%s)\n", pmemflush_mount_get_source(m),
+			       pmemflush_mount_get_target(m), pmemflush_mount_get_fstype(m),
+			       pmemflush_mount_is_dax(m) ? ", dax" : ", no dax",
+			       pmemflush_mount_get_options(m) ? pmemflush_mount_get_options(m) : "");
+		print_hazards(pmemflush_namespace_get_hazards(ns) &
+				      ~PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN, "    ");
+	}
+	print_hazards(pmemflush_region_get_hazards(r) & PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN, "  ");
+}
+
+int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "human", no_argument, NULL, 'u' },
+		{ "region", required_argument, NULL, 'r' },
+		{ "buffered", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct list_opts o = { 0 };
+	struct pmemflush_region *r;
+	struct json_object *arr = NULL;
+	bool header = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, (char *const *)argv, "jur:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = true;
+			break;
+		case 'u':
+			o.flags |= VJ_HUMAN;
+			break;
+		case 'r':
+			o.region = optarg;
+			break;
+		case 'B':
+			o.buffered_only = true;
+			break;
+		case 'h':
+			list_usage(stdout);
+			return VPMEMCTL_EXIT_OK;
+		default:
+			list_usage(stderr);
+			return VPMEMCTL_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vpmemctl list: unexpected argument '%s'\n", argv[optind]);
+		list_usage(stderr);
+		return VPMEMCTL_EXIT_USAGE;
+	}
+
+	rc = pmemflush_discover(ctx);
+	if (rc < 0) {
+		fprintf(stderr, "vpmemctl list: %s\n",
+			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
+		return VPMEMCTL_EXIT_ERROR;
+	}
+
+	if (o.json) {
+		arr = json_object_new_array();
+		if (!arr)
+			return VPMEMCTL_EXIT_ERROR;
+	}
+	pmemflush_region_foreach(ctx, r) {
+		if (!region_selected(r, &o))
+			continue;
+		if (o.json) {
+			json_object_array_add(arr, vj_region(r, o.flags));
+			continue;
+		}
+		if (!header) {
+			printf("%-10s %-12s %-12s %12s  %-8s %-18s %s\n", "REGION", "KIND", "DRIVER",
+			       "SIZE", "BUFFERED", "PERSISTENCE", "HOST-FLUSH");
+			header = true;
+		}
+		print_region_table(r);
+	}
+	if (o.json && vj_print(stdout, arr) < 0)
+		return VPMEMCTL_EXIT_ERROR;
+	return VPMEMCTL_EXIT_OK;
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Is a region buffered (durable only after a host flush)? A pure decision
+ * on facts read from sysfs by region.c, with the evidence it used.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "facts.h"
+#include "private.h"
+
+#define VIRTIO_ID_PMEM_STR "0x001b"
+
+static void add(char *buf, size_t len, const char *key, const char *value)
+{
+	size_t used = strlen(buf);
+
+	if (used >= len)
+		return;
+	snprintf(buf + used, len - used, "%s%s=%s", used ? "," : "", key, value);
+}
+
+enum pmemflush_tristate pf_decide_buffered(const struct pf_buffered_input *in,
+					   char *evidence, size_t len)
+{
+	enum pmemflush_tristate v = PMEMFLUSH_UNKNOWN;
+	bool virtio_pmem = in->virtio_device && strcmp(in->virtio_device, VIRTIO_ID_PMEM_STR) == 0;
+	char tmp[64];
+
+	if (len)
+		evidence[0] = '\0';
+
+	add(evidence, len, "provider", in->provider ? in->provider : "none");
+	if (in->virtio_name) {
+		snprintf(tmp, sizeof(tmp), "%s:%s", in->virtio_name,
+			 in->virtio_device ? in->virtio_device : "?");
+		add(evidence, len, "virtio", tmp);
+	}
+	if (in->vpmem_buffered >= 0)
+		add(evidence, len, "vpmem/buffered", in->vpmem_buffered ? "1" : "0");
+	add(evidence, len, "persistence_domain",
+	    pmemflush_persistence_domain_name(in->persistence_domain));
+
+	/* The driver's own statement wins, then the device's identity. */
+	if (in->vpmem_buffered >= 0)
+		v = in->vpmem_buffered ? PMEMFLUSH_YES : PMEMFLUSH_NO;
+	else if (virtio_pmem)
+		v = PMEMFLUSH_YES;
+	else if (in->provider && strcmp(in->provider, "virtio-pmem") == 0)
+		v = PMEMFLUSH_YES;
+	else if (in->persistence_domain == PMEMFLUSH_PD_CPU_CACHE ||
+		 in->persistence_domain == PMEMFLUSH_PD_MEMORY_CONTROLLER)
+		v = PMEMFLUSH_NO;
+	return v;
+}
+
+enum pmemflush_region_kind pf_kind_from_provider(const char *provider)
+{
+	if (!provider)
+		return PMEMFLUSH_KIND_OTHER;
+	if (strcmp(provider, "virtio-pmem") == 0)
+		return PMEMFLUSH_KIND_VIRTIO_PMEM;
+	if (strcmp(provider, "ACPI.NFIT") == 0)
+		return PMEMFLUSH_KIND_ACPI_NFIT;
+	if (strcmp(provider, "e820") == 0)
+		return PMEMFLUSH_KIND_E820;
+	return PMEMFLUSH_KIND_OTHER;
+}
+
+enum pmemflush_driver pf_driver_from_name(const char *name)
+{
+	if (!name || !*name)
+		return PMEMFLUSH_DRIVER_NONE;
+	if (strcmp(name, "virtio_pmem") == 0)
+		return PMEMFLUSH_DRIVER_VIRTIO_PMEM;
+	if (strcmp(name, "vpmem") == 0)
+		return PMEMFLUSH_DRIVER_VPMEM;
+	return PMEMFLUSH_DRIVER_OTHER;
+}

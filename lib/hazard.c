@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Hazard rules: pure functions of discovered facts. */
+#include <errno.h>
+#include <stddef.h>
+
+#include "facts.h"
+#include "private.h"
+
+static const struct {
+	unsigned int bit;
+	const char *name;
+	const char *message;
+	bool warning;
+} hazards[] = {
+	{ PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH, "devdax-no-host-flush",
+	  "device dax on a buffered region without a host-flush path: nothing can make its stores durable on the host",
+	  false },
+	{ PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED, "nobarrier-on-buffered",
+	  "file system mounted nobarrier on a buffered region: fsync never reaches the host",
+	  false },
+	{ PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN, "buffered-unknown",
+	  "nothing tells whether this region is buffered: durability of CPU flushes is unknown",
+	  true },
+};
+
+static int hazard_index(unsigned int hazard)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hazards) / sizeof(hazards[0]); i++)
+		if (hazards[i].bit == hazard)
+			return (int)i;
+	return -1;
+}
+
+PMEMFLUSH_EXPORT const char *pmemflush_hazard_name(unsigned int hazard)
+{
+	int i = hazard_index(hazard);
+
+	return i < 0 ? NULL : hazards[i].name;
+}
+
+PMEMFLUSH_EXPORT const char *pmemflush_hazard_message(unsigned int hazard)
+{
+	int i = hazard_index(hazard);
+
+	return i < 0 ? NULL : hazards[i].message;
+}
+
+PMEMFLUSH_EXPORT int pmemflush_hazard_is_warning(unsigned int hazard)
+{
+	int i = hazard_index(hazard);
+
+	return i < 0 ? -EINVAL : hazards[i].warning;
+}
+
+unsigned int pf_hazards_unsafe(unsigned int mask)
+{
+	unsigned int h, unsafe = 0;
+
+	pmemflush_hazard_foreach(mask, h)
+		if (pmemflush_hazard_is_warning(h) == 0)
+			unsafe |= h;
+	return unsafe;
+}
+
+unsigned int pf_hazards_region(const struct pf_region_facts *r)
+{
+	return r->buffered == PMEMFLUSH_UNKNOWN ? PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN : 0;
+}
+
+unsigned int pf_hazards_namespace(const struct pf_region_facts *r, enum pmemflush_ns_mode mode)
+{
+	if (mode == PMEMFLUSH_NS_MODE_DEVDAX && r->buffered == PMEMFLUSH_YES &&
+	    r->host_flush == PMEMFLUSH_HOST_FLUSH_NONE)
+		return PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH;
+	return 0;
+}
+
+unsigned int pf_hazards_mount(const struct pf_region_facts *r, const struct pf_mount_facts *m)
+{
+	if (m->nobarrier && r->buffered == PMEMFLUSH_YES)
+		return PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;
+	return 0;
+}

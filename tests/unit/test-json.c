@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vpmemctl's JSON rendering (cli/json.c) of constructed facts: a context
+ * whose snapshot the test builds by hand, so no nvdimm is needed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "private.h"
+#include "test.h"
+
+static struct pmemflush_mount *mount(struct pmemflush_namespace *ns, const char *src,
+				     const char *target, const char *fstype, const char *options)
+{
+	struct pmemflush_mount *m = calloc(1, sizeof(*m));
+
+	m->ns = ns;
+	m->source = strdup(src);
+	m->target = strdup(target);
+	m->fstype = strdup(fstype);
+	m->options = strdup(options);
+	pf_mount_parse_options(options, &m->facts);
+	return m;
+}
+
+static struct pmemflush_region *region(struct pmemflush_ctx *ctx, unsigned int id,
+				       enum pmemflush_driver drv, enum pmemflush_host_flush hf)
+{
+	struct pmemflush_region *r = calloc(1, sizeof(*r));
+	char name[32];
+
+	r->ctx = ctx;
+	r->id = id;
+	snprintf(name, sizeof(name), "region%u", id);
+	r->devname = strdup(name);
+	snprintf(name, sizeof(name), "ndbus%u", id);
+	r->bus_devname = strdup(name);
+	r->provider = strdup("virtio-pmem");
+	r->type = strdup("pmem");
+	r->driver_devname = strdup(pmemflush_driver_name(drv));
+	r->evidence = strdup("provider=virtio-pmem,virtio=virtio1:0x001b,persistence_domain=unknown");
+	r->size = 256ULL << 20;
+	r->numa_node = 0;
+	r->target_node = -1;
+	r->facts.kind = PMEMFLUSH_KIND_VIRTIO_PMEM;
+	r->facts.driver = drv;
+	r->facts.buffered = PMEMFLUSH_YES;
+	r->facts.persistence_domain = PMEMFLUSH_PD_UNKNOWN;
+	r->facts.host_flush = hf;
+	r->hazards = pf_hazards_region(&r->facts);
+	return r;
+}
+
+static struct pmemflush_namespace *ns_new(struct pmemflush_region *r, const char *name,
+					  enum pmemflush_ns_mode mode, const char *blk,
+					  const char *chr)
+{
+	struct pmemflush_namespace *ns = calloc(1, sizeof(*ns));
+
+	ns->region = r;
+	ns->devname = strdup(name);
+	ns->mode = mode;
+	ns->blockdev = blk ? strdup(blk) : NULL;
+	ns->chardev = chr ? strdup(chr) : NULL;
+	ns->size = 254ULL << 20;
+	ns->align = chr ? 2UL << 20 : 0;
+	r->namespaces = ns;
+	return ns;
+}
+
+static void expect_json(struct json_object *o, const char *want)
+{
+	const char *got = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	T_EXPECTF(!strcmp(got, want), "\n got: %s\nwant: %s", got, want);
+	json_object_put(o);
+}
+
+static void test_sizes(void)
+{
+	char buf[64];
+
+	vj_size_string(buf, sizeof(buf), 256ULL << 20);
+	T_EXPECTF(!strcmp(buf, "256.00 MiB (268.44 MB)"), "%s", buf);
+	vj_size_string(buf, sizeof(buf), 4ULL << 30);
+	T_EXPECTF(!strcmp(buf, "4.00 GiB (4.29 GB)"), "%s", buf);
+	vj_size_string(buf, sizeof(buf), 1ULL << 30); /* below 2 GiB: MiB */
+	T_EXPECTF(!strcmp(buf, "1024.00 MiB (1073.74 MB)"), "%s", buf);
+	vj_size_string(buf, sizeof(buf), 512);
+	T_EXPECTF(!strcmp(buf, "512"), "%s", buf);
+	vj_size_short(buf, sizeof(buf), 512ULL << 20);
+	T_EXPECTF(!strcmp(buf, "512.00 MiB"), "%s", buf);
+	expect_json(vj_size(256ULL << 20, 0), "268435456");
+	expect_json(vj_size(256ULL << 20, VJ_HUMAN), "\"256.00 MiB (268.44 MB)\"");
+}
+
+static void test_list(void)
+{
+	struct pmemflush_ctx *ctx;
+	struct pmemflush_region *r0, *r1, *r;
+	struct pmemflush_namespace *ns;
+	int n = 0;
+
+	T_EXPECT(pmemflush_new(&ctx) == 0);
+	/* region0: virtio_pmem, fsdax ext4 mounted dax,nobarrier. */
+	r0 = region(ctx, 0, PMEMFLUSH_DRIVER_VIRTIO_PMEM, PMEMFLUSH_HOST_FLUSH_NONE);
+	ns = ns_new(r0, "namespace0.0", PMEMFLUSH_NS_MODE_FSDAX, "pmem0", NULL);
+	ns->mounts = mount(ns, "/dev/pmem0", "/mnt/pmem0", "ext4", "rw,noatime,nobarrier,dax");
+	pf_namespace_finish(ns);
+	r0->hazards |= ns->hazards;
+	/* region1: devdax under virtio_pmem: the hazard. */
+	r1 = region(ctx, 1, PMEMFLUSH_DRIVER_VIRTIO_PMEM, PMEMFLUSH_HOST_FLUSH_NONE);
+	ns = ns_new(r1, "namespace1.0", PMEMFLUSH_NS_MODE_DEVDAX, NULL, "dax1.0");
+	pf_namespace_finish(ns);
+	r1->hazards |= ns->hazards;
+	r0->next = r1;
+	ctx->regions = r0;
+	ctx->discovered = true;
+
+	pmemflush_region_foreach(ctx, r)
+		n++;
+	T_EXPECT(n == 2);
+
+	expect_json(vj_region(r0, 0),
+		"{\"dev\":\"region0\",\"bus\":\"ndbus0\",\"provider\":\"virtio-pmem\",\"kind\":\"virtio-pmem\","
+		"\"driver\":\"virtio_pmem\",\"type\":\"pmem\",\"size\":268435456,\"numa_node\":0,"
+		"\"persistence_domain\":\"unknown\",\"buffered\":\"yes\","
+		"\"buffered_evidence\":\"provider=virtio-pmem,virtio=virtio1:0x001b,persistence_domain=unknown\","
+		"\"host_flush\":\"none\",\"hazards\":[{\"id\":\"nobarrier-on-buffered\",\"severity\":\"unsafe\","
+		"\"message\":\"file system mounted nobarrier on a buffered region: fsync never reaches the host\"}],"
+		"\"namespaces\":[{\"dev\":\"namespace0.0\",\"mode\":\"fsdax\",\"size\":266338304,"
+		"\"blockdev\":\"pmem0\",\"persist_method\":\"msync\",\"hazards\":[{\"id\":\"nobarrier-on-buffered\","
+		"\"severity\":\"unsafe\",\"message\":\"file system mounted nobarrier on a buffered region: "
+		"fsync never reaches the host\"}],\"mounts\":[{\"source\":\"/dev/pmem0\",\"target\":\"/mnt/pmem0\","
+		"\"fstype\":\"ext4\",\"dax\":true,\"options\":\"rw,noatime,nobarrier,dax\"}]}]}");
+
+	expect_json(vj_namespace(r1->namespaces, VJ_HUMAN),
+		"{\"dev\":\"namespace1.0\",\"mode\":\"devdax\",\"size\":\"254.00 MiB (266.34 MB)\","
+		"\"chardev\":\"dax1.0\",\"align\":2097152,\"persist_method\":\"refused\","
+		"\"hazards\":[{\"id\":\"devdax-no-host-flush\",\"severity\":\"unsafe\",\"message\":"
+		"\"device dax on a buffered region without a host-flush path: nothing can make its stores "
+		"durable on the host\"}],\"mounts\":[]}");
+
+	/* The same devdax namespace under vpmem (flush attribute): no hazard. */
+	r1->facts.driver = PMEMFLUSH_DRIVER_VPMEM;
+	r1->facts.host_flush = PMEMFLUSH_HOST_FLUSH_VPMEM;
+	pf_namespace_finish(r1->namespaces);
+	expect_json(vj_hazards(r1->namespaces->hazards), "[]");
+	T_EXPECT(r1->namespaces->method == PMEMFLUSH_METHOD_HOST_FLUSH);
+
+	/* Unknown buffered state: a warning; a driver that is not bound: null. */
+	r1->facts.buffered = PMEMFLUSH_UNKNOWN;
+	free(r1->driver_devname);
+	r1->driver_devname = NULL;
+	r1->hazards = pf_hazards_region(&r1->facts);
+	expect_json(vj_hazards(r1->hazards),
+		"[{\"id\":\"buffered-unknown\",\"severity\":\"warning\",\"message\":\"nothing tells whether "
+		"this region is buffered: durability of CPU flushes is unknown\"}]");
+	{
+		struct json_object *o = vj_region(r1, 0), *v;
+
+		T_EXPECT(json_object_object_get_ex(o, "driver", &v) && v == NULL);
+		T_EXPECT(json_object_object_get_ex(o, "buffered", &v) &&
+			 !strcmp(json_object_get_string(v), "unknown"));
+		json_object_put(o);
+	}
+	pmemflush_unref(ctx); /* frees the constructed snapshot */
+}
+
+static void test_check(void)
+{
+	struct pmemflush_ctx *ctx;
+	struct pmemflush_check *c;
+
+	T_EXPECT(pmemflush_new(&ctx) == 0);
+	c = calloc(1, sizeof(*c));
+	c->refcount = 1;
+	c->ctx = pmemflush_ref(ctx);
+	c->path = strdup("/tmp/x");
+	c->mount_target = strdup("/tmp");
+	c->fstype = strdup("tmpfs");
+	c->dax = PMEMFLUSH_NO;
+	c->map_sync = PMEMFLUSH_NO;
+	c->map_sync_errno = 95;
+	c->method = PMEMFLUSH_METHOD_MSYNC;
+	expect_json(vj_check(c, 0),
+		"{\"path\":\"/tmp/x\",\"pmem\":false,\"target\":\"/tmp\",\"fstype\":\"tmpfs\",\"dax\":\"no\","
+		"\"buffered\":\"no\",\"map_sync\":\"refused\",\"map_sync_errno\":95,"
+		"\"persist_method\":\"msync\",\"durable\":true,\"hazards\":[]}");
+	c->method = PMEMFLUSH_METHOD_REFUSED;
+	T_EXPECT(pmemflush_check_is_durable(c) == 0);
+	c->method = PMEMFLUSH_METHOD_MSYNC;
+	c->hazards = PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN;
+	T_EXPECT(pmemflush_check_is_durable(c) == 1); /* a warning only */
+	c->hazards |= PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;
+	T_EXPECT(pmemflush_check_is_durable(c) == 0);
+	T_EXPECT(pmemflush_check_ref(c) == c);
+	T_EXPECT(pmemflush_check_unref(c) == c);
+	T_EXPECT(pmemflush_check_unref(c) == NULL);
+	pmemflush_unref(ctx);
+}
+
+int main(void)
+{
+	test_sizes();
+	test_list();
+	test_check();
+	return t_report("test-json");
+}
