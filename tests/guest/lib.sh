@@ -133,13 +133,19 @@ vt_setup_device() {
 	fi
 	_blk=
 	_dax=
-	for _b in /sys/bus/nd/devices/"$_ns"/block/* /sys/bus/nd/devices/"$_ns"/*/block/*; do
+	# raw: the namespace has the disk; fsdax: its pfn device; sector: its btt.
+	_r=${_region#region}
+	for _b in /sys/bus/nd/devices/"$_ns"/block/* /sys/bus/nd/devices/pfn$_r.*/block/* \
+		  /sys/bus/nd/devices/btt$_r.*/block/*; do
 		[ -d "$_b" ] && _blk=/dev/$(basename "$_b")
 	done
 	for _b in /sys/bus/nd/devices/dax${_region#region}.*/dax${_region#region}.*; do
 		[ -d "$_b" ] && _dax=/dev/$(basename "$_b")
 	done
+	_bus=$(basename "$(readlink -f "/sys/bus/nd/devices/$_region/..")")
 	{
+		echo "BUS$_i=$_bus"
+		[ -d "/sys/bus/nd/devices/$_bus/vpmem" ] && echo "VPMEM$_i=/sys/bus/nd/devices/$_bus/vpmem"
 		echo "REGION$_i=$_region"
 		echo "NS$_i=$_ns"
 		echo "DEV$_i=$_blk"
@@ -153,6 +159,23 @@ vt_setup_device() {
 	mkdir -p "/mnt/pmem$_i"
 	vt_run mount -t "$_fs" ${_opts:+-o "$_opts"} "$_blk" "/mnt/pmem$_i" || return 1
 	echo "MNT$_i=/mnt/pmem$_i" >> /run/vt.env
+}
+
+# vt_no_kernel_splat NAME: check that the kernel log has no oops, BUG or
+# WARNING (a driver bug shows up there even when user space sees nothing).
+vt_no_kernel_splat() {
+	_s=$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|hung_task|blocked for more than' | head -5)
+	if [ -z "$_s" ]; then vt_ok "$1"; else vt_fail "$1" "kernel log: $(echo "$_s" | tr '\n' ' ')"; fi
+}
+
+# vt_wait_file PATH [TENTHS]: wait for PATH to exist (default 10 s).
+vt_wait_file() {
+	_t=0
+	while [ ! -e "$1" ]; do
+		[ $_t -ge "${2:-100}" ] && return 1
+		sleep 0.1
+		_t=$((_t + 1))
+	done
 }
 
 [ -f /run/vt.env ] && . /run/vt.env

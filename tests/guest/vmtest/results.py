@@ -10,6 +10,10 @@ Guest lines (written by tests/guest/lib.sh, prefix '@@VT '):
                                (OP: eq ne ge gt le lt)
   metric NAME VALUE [UNIT]     a measurement, printed in the summary
   hf-count FROM TO NAME        ask the host to print the flush count
+  hf-per-op FROM TO OPS NAME   print host flushes per operation as a metric
+  expect-hf-ratio AF AT AOPS BF BT BOPS MAX NAME
+                               host-side check: host flushes per operation in
+                               interval B <= MAX x those in interval A
   done RC                      the case script finished with status RC
 QEMU's trace lines ('virtio_pmem_flush_request') are written by QEMU
 into the same stream, possibly in the middle of a console line because the
@@ -83,8 +87,8 @@ def parse(case_name, boot):
             continue
         verb, rest = m.group(1), (m.group(2) or "").strip()
         args = rest.split()
-        if verb in ("ok", "fail", "expect-hf") and args:
-            name = args[-1] if verb == "expect-hf" else args[0]
+        if verb in ("ok", "fail", "expect-hf", "expect-hf-ratio") and args:
+            name = args[-1] if verb.startswith("expect-") else args[0]
             if name in names:
                 res.add(name, False, "duplicate check name in the case")
                 continue
@@ -110,6 +114,22 @@ def parse(case_name, boot):
             frm, to, name = args
             if frm in marks and to in marks:
                 res.metrics.append((name, str(marks[to] - marks[frm]), "host-flushes"))
+        elif verb == "hf-per-op" and len(args) == 4:
+            frm, to, ops, name = args
+            if frm in marks and to in marks and ops.isdigit() and int(ops) > 0:
+                res.metrics.append((name, f"{(marks[to] - marks[frm]) / int(ops):.3f}",
+                                    "host-flushes/op"))
+        elif verb == "expect-hf-ratio" and len(args) == 8:
+            af, at, aops, bf, bt, bops, limit, name = args
+            try:
+                if not all(m in marks for m in (af, at, bf, bt)):
+                    raise ValueError("unknown mark")
+                a = (marks[at] - marks[af]) / int(aops)
+                b = (marks[bt] - marks[bf]) / int(bops)
+                ok = b <= float(limit) * a
+                res.add(name, ok, f"host flushes per op: {b:.3f} vs {a:.3f} (expected <= {limit} x)")
+            except (ValueError, ZeroDivisionError) as e:
+                res.add(name, False, f"malformed ratio expectation '{rest}': {e}")
         elif verb == "metric" and len(args) >= 2:
             res.metrics.append((args[0], args[1], " ".join(args[2:])))
         elif verb == "done" and args and args[0].lstrip("-").isdigit():

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vpmem - virtio-pmem driver with coalesced host flushes.
+ *
+ * State shared by the three parts of the module: the virtio/nvdimm glue
+ * (vpmem_main.c), the flush engine (vpmem_flush.c) and the sysfs group
+ * (vpmem_sysfs.c).
+ */
+#ifndef VPMEM_H
+#define VPMEM_H
+
+#include <linux/atomic.h>
+#include <linux/libnvdimm.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/virtio.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/virtio_pmem.h>
+
+/*
+ * Written and tested against 6.1 (Kbuild refuses older kernels). Newer
+ * kernels need no version-dependent code: this driver never builds a flush
+ * bio (whose op must be REQ_OP_WRITE | REQ_PREFLUSH from 6.3 on) and its
+ * flush callback never returns a positive value (which means "completes
+ * later" from 6.12.113 on).
+ */
+
+/*
+ * The wire format of one FLUSH request. It lives in its own allocation, not
+ * inside struct vpmem, so that the device's write of @resp never shares a
+ * cache line with fields the CPU updates (matters for non-coherent DMA), and
+ * so that it can be kept alive on its own if the host never answers.
+ */
+struct vpmem_msg {
+	struct virtio_pmem_req req;
+	struct virtio_pmem_resp resp;
+};
+
+struct vpmem {
+	struct virtio_device *vdev;
+	struct virtqueue *vq;
+	struct vpmem_msg *msg;
+
+	struct nvdimm_bus_descriptor nd_desc;
+	struct nvdimm_bus *nvdimm_bus;
+	struct nd_region *nd_region;
+	u64 start;
+	u64 size;
+
+	/*
+	 * Flush engine state, see the comment at the top of vpmem_flush.c.
+	 * @lock is taken from the virtqueue interrupt, so always irq-safe.
+	 * It protects every field from @waiters to @lat_max_ns.
+	 */
+	spinlock_t lock;
+	wait_queue_head_t wq;
+	struct delayed_work retry_work;
+	struct list_head waiters;
+	u64 sent_seq;
+	u64 done_seq;
+	u64 send_ns;
+	bool in_flight;
+	bool dead;
+	u64 lat_total_ns;
+	u64 lat_max_ns;
+
+	/* Statistics read lock-free by sysfs. */
+	atomic64_t flush_requests;
+	atomic64_t host_flushes;
+	atomic64_t flush_errors;
+};
+
+/* vpmem_flush.c */
+void vpmem_flush_init(struct vpmem *vp);
+int vpmem_flush(struct vpmem *vp);
+int vpmem_flush_killable(struct vpmem *vp);
+int vpmem_flush_final(struct vpmem *vp);
+int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio);
+void vpmem_vq_done(struct virtqueue *vq);
+bool vpmem_flush_kill(struct vpmem *vp);
+void vpmem_flush_latency(struct vpmem *vp, u64 *total_ns, u64 *max_ns);
+
+/* vpmem_sysfs.c */
+extern const struct attribute_group *vpmem_bus_attr_groups[];
+
+#endif /* VPMEM_H */

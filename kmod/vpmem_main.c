@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpmem - driver for the virtio-pmem device (virtio id 27).
+ *
+ * A drop-in alternative to the in-tree virtio_pmem driver: same nvdimm bus
+ * provider name ("virtio-pmem") and the same kind of region, so ndctl,
+ * fsdax, devdax and /dev/pmemN behave as before. What differs is the flush
+ * path (coalesced, see vpmem_flush.c) and a sysfs group that tells user
+ * space the region is buffered and lets it flush and count (vpmem_sysfs.c).
+ *
+ * This file only binds the virtio device and registers the nvdimm bus and
+ * region.
+ */
+#include <linux/errno.h>
+#include <linux/ioport.h>
+#include <linux/memory_hotplug.h>
+#include <linux/module.h>
+#include <linux/numa.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include "vpmem.h"
+
+static const struct virtio_device_id vpmem_id_table[] = {
+	{ VIRTIO_ID_PMEM, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+
+static int vpmem_probe(struct virtio_device *vdev)
+{
+	struct nd_region_desc ndr_desc = {};
+	int nid = dev_to_node(&vdev->dev);
+	struct resource res = {};
+	struct vpmem *vp;
+	int err;
+
+	if (!vdev->config->get) {
+		dev_err(&vdev->dev, "device has no config space access\n");
+		return -EINVAL;
+	}
+
+	vp = kzalloc(sizeof(*vp), GFP_KERNEL);
+	if (!vp)
+		return -ENOMEM;
+	vp->msg = kzalloc(sizeof(*vp->msg), GFP_KERNEL);
+	if (!vp->msg) {
+		err = -ENOMEM;
+		goto err_free_vp;
+	}
+	vp->vdev = vdev;
+	vpmem_flush_init(vp);
+	/* Before the queue exists: its callback finds the state through it. */
+	vdev->priv = vp;
+
+	virtio_cread_le(vdev, struct virtio_pmem_config, start, &vp->start);
+	virtio_cread_le(vdev, struct virtio_pmem_config, size, &vp->size);
+	if (!vp->size || vp->start + vp->size - 1 < vp->start) {
+		dev_err(&vdev->dev, "invalid range: start %#llx size %#llx\n",
+			vp->start, vp->size);
+		err = -EINVAL;
+		goto err_free_msg;
+	}
+
+	vp->vq = virtio_find_single_vq(vdev, vpmem_vq_done, "flush_queue");
+	if (IS_ERR(vp->vq)) {
+		err = PTR_ERR(vp->vq);
+		dev_err(&vdev->dev, "cannot set up the request queue: %d\n",
+			err);
+		goto err_free_msg;
+	}
+
+	/*
+	 * Set DRIVER_OK now rather than after probe returns: the bus's flush
+	 * attribute and the region's (asynchronous) probe can send requests
+	 * as soon as they are registered below.
+	 */
+	virtio_device_ready(vdev);
+
+	/* ndctl and libndctl recognise virtio-pmem buses by this name. */
+	vp->nd_desc.provider_name = "virtio-pmem";
+	/* libnvdimm pins this module while the region is enabled. */
+	vp->nd_desc.module = THIS_MODULE;
+	vp->nd_desc.attr_groups = vpmem_bus_attr_groups;
+	vp->nvdimm_bus = nvdimm_bus_register(&vdev->dev, &vp->nd_desc);
+	if (!vp->nvdimm_bus) {
+		dev_err(&vdev->dev, "cannot register the nvdimm bus\n");
+		err = -ENXIO;
+		goto err_reset;
+	}
+
+	res.start = vp->start;
+	res.end = vp->start + vp->size - 1;
+	res.flags = IORESOURCE_MEM;
+	ndr_desc.res = &res;
+	ndr_desc.numa_node = nid;
+	/*
+	 * target_node is the node the range joins if it is onlined as system
+	 * RAM (daxctl's kmem mode rejects a negative one). Prefer what the
+	 * firmware says about the range, then the device's node, then the
+	 * node memory hotplug would pick.
+	 */
+	ndr_desc.target_node = phys_to_target_node(vp->start);
+	if (ndr_desc.target_node == NUMA_NO_NODE)
+		ndr_desc.target_node = nid;
+	if (ndr_desc.target_node == NUMA_NO_NODE)
+		ndr_desc.target_node = memory_add_physaddr_to_nid(vp->start);
+	ndr_desc.flush = vpmem_region_flush;
+	ndr_desc.provider_data = vp;
+	/* Memory-like, with struct pages, so fsdax and devdax work. */
+	set_bit(ND_REGION_PAGEMAP, &ndr_desc.flags);
+	/* Stores need a host flush to be durable: no MAP_SYNC. */
+	set_bit(ND_REGION_ASYNC, &ndr_desc.flags);
+	vp->nd_region = nvdimm_pmem_region_create(vp->nvdimm_bus, &ndr_desc);
+	if (!vp->nd_region) {
+		dev_err(&vdev->dev, "cannot create the pmem region\n");
+		err = -ENXIO;
+		goto err_kill;
+	}
+
+	dev_info(&vdev->dev, "buffered pmem %pR, host flushes coalesced\n",
+		 &res);
+	return 0;
+
+err_kill:
+	/* A write to the bus's flush attribute may already be waiting. */
+	if (vpmem_flush_kill(vp))
+		vp->msg = NULL;	/* still owned by the host: leak, not corrupt */
+err_reset:
+	virtio_reset_device(vdev);
+	vdev->config->del_vqs(vdev);
+	nvdimm_bus_unregister(vp->nvdimm_bus);
+err_free_msg:
+	kfree(vp->msg);
+err_free_vp:
+	vdev->priv = NULL;
+	kfree(vp);
+	return err;
+}
+
+/*
+ * Order matters. The engine is stopped first, so that nothing (sysfs writer,
+ * pmem bio, the pmem driver's final flush during bus teardown) can wait on
+ * the host after this point: each gets -ENXIO at once. Then the device is
+ * reset and its queue deleted (del_vqs frees the interrupt, which waits for
+ * a running callback). The bus goes last: its teardown still calls our
+ * flush callback and reads our sysfs files, so vp must outlive it.
+ */
+static void vpmem_remove(struct virtio_device *vdev)
+{
+	struct vpmem *vp = vdev->priv;
+	int rc;
+
+	/* Leave the backing file as durable as a last nvdimm_flush() would. */
+	rc = vpmem_flush_final(vp);
+	if (rc)
+		dev_warn(&vdev->dev, "flush before removal failed: %d\n", rc);
+
+	if (vpmem_flush_kill(vp))
+		vp->msg = NULL;	/* still owned by the host: leak, not corrupt */
+	virtio_reset_device(vdev);
+	vdev->config->del_vqs(vdev);
+	nvdimm_bus_unregister(vp->nvdimm_bus);
+
+	kfree(vp->msg);
+	vdev->priv = NULL;
+	kfree(vp);
+}
+
+static struct virtio_driver vpmem_driver = {
+	.driver.name	= KBUILD_MODNAME,
+	.driver.owner	= THIS_MODULE,
+	.id_table	= vpmem_id_table,
+	.probe		= vpmem_probe,
+	.remove		= vpmem_remove,
+};
+
+module_virtio_driver(vpmem_driver);
+MODULE_DEVICE_TABLE(virtio, vpmem_id_table);
+/* /dev/pmemN needs nd_pmem; load it first when modprobe loads us. */
+MODULE_SOFTDEP("pre: nd_pmem");
+MODULE_DESCRIPTION("virtio-pmem driver with coalesced host flushes");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vpmem sysfs group, attached to the nvdimm bus device so that it shows up
+ * as /sys/bus/nd/devices/ndbusN/vpmem/. Living on the bus (not the region)
+ * means tools find it from the same device that carries the "virtio-pmem"
+ * provider string, and it is removed together with the bus, which is what
+ * makes it safe to free the driver state after nvdimm_bus_unregister().
+ */
+#include <linux/device.h>
+#include <linux/kernel.h>
+#include <linux/sysfs.h>
+#include "vpmem.h"
+
+static struct vpmem *vpmem_from_bus_dev(struct device *dev)
+{
+	struct nvdimm_bus_descriptor *nd_desc = to_nd_desc(to_nvdimm_bus(dev));
+
+	return container_of(nd_desc, struct vpmem, nd_desc);
+}
+
+/* Stores reach the host's page cache, not media: always buffered. */
+static ssize_t buffered_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "1\n");
+}
+static DEVICE_ATTR_RO(buffered);
+
+/* Writing 1 makes everything stored so far durable on the host, or fails. */
+static ssize_t flush_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	unsigned int val;
+	int rc;
+
+	rc = kstrtouint(buf, 10, &val);
+	if (rc || val != 1)
+		return -EINVAL;
+
+	/* Killable: a writer stuck on a dead host can still be killed. */
+	rc = vpmem_flush_killable(vpmem_from_bus_dev(dev));
+	return rc ? rc : len;
+}
+static DEVICE_ATTR_WO(flush);
+
+/* The counters are atomic64_t, read without taking the engine lock. */
+static ssize_t flush_requests_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	struct vpmem *vp = vpmem_from_bus_dev(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&vp->flush_requests));
+}
+static DEVICE_ATTR_RO(flush_requests);
+
+static ssize_t host_flushes_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct vpmem *vp = vpmem_from_bus_dev(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&vp->host_flushes));
+}
+static DEVICE_ATTR_RO(host_flushes);
+
+static ssize_t flush_errors_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct vpmem *vp = vpmem_from_bus_dev(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&vp->flush_errors));
+}
+static DEVICE_ATTR_RO(flush_errors);
+
+static ssize_t flush_latency_total_ns_show(struct device *dev,
+					   struct device_attribute *attr,
+					   char *buf)
+{
+	u64 total, max;
+
+	vpmem_flush_latency(vpmem_from_bus_dev(dev), &total, &max);
+	return sysfs_emit(buf, "%llu\n", total);
+}
+static DEVICE_ATTR_RO(flush_latency_total_ns);
+
+static ssize_t flush_latency_max_ns_show(struct device *dev,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	u64 total, max;
+
+	vpmem_flush_latency(vpmem_from_bus_dev(dev), &total, &max);
+	return sysfs_emit(buf, "%llu\n", max);
+}
+static DEVICE_ATTR_RO(flush_latency_max_ns);
+
+static struct attribute *vpmem_attrs[] = {
+	&dev_attr_buffered.attr,
+	&dev_attr_flush.attr,
+	&dev_attr_flush_requests.attr,
+	&dev_attr_host_flushes.attr,
+	&dev_attr_flush_errors.attr,
+	&dev_attr_flush_latency_total_ns.attr,
+	&dev_attr_flush_latency_max_ns.attr,
+	NULL,
+};
+
+static const struct attribute_group vpmem_attr_group = {
+	.name = "vpmem",
+	.attrs = vpmem_attrs,
+};
+
+const struct attribute_group *vpmem_bus_attr_groups[] = {
+	&vpmem_attr_group,
+	NULL,
+};
