@@ -15,6 +15,8 @@
 #define PMEMFLUSH_H
 
 #include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -179,6 +181,9 @@ enum pmemflush_ns_mode {
  * @PMEMFLUSH_METHOD_HOST_FLUSH: CPU flush, then an explicit host flush
  *	(vpmem flush attribute or deep_flush).
  * @PMEMFLUSH_METHOD_REFUSED: no durable path exists.
+ * @PMEMFLUSH_METHOD_NONE: no durable path exists and the caller accepted
+ *	that (PMEMFLUSH_MAP_NONDURABLE): persist() only writes the CPU caches
+ *	back and fences; nothing survives a host crash.
  */
 enum pmemflush_method {
 	PMEMFLUSH_METHOD_REFUSED = 0,
@@ -186,6 +191,7 @@ enum pmemflush_method {
 	PMEMFLUSH_METHOD_CPU_FLUSH,
 	PMEMFLUSH_METHOD_MSYNC,
 	PMEMFLUSH_METHOD_HOST_FLUSH,
+	PMEMFLUSH_METHOD_NONE,
 };
 
 /**
@@ -455,6 +461,165 @@ unsigned int pmemflush_check_get_hazards(struct pmemflush_check *check);
  * not "refused" and no hazard other than a warning applies.
  */
 int pmemflush_check_is_durable(struct pmemflush_check *check);
+/**
+ * pmemflush_check_is_method_forced() - 1 if PMEMFLUSH_FORCE_METHOD (a test
+ * knob) replaced the method the facts call for.
+ */
+int pmemflush_check_is_method_forced(struct pmemflush_check *check);
+
+/*
+ * Mapping and persisting.
+ *
+ * A struct pmemflush_map is a shared mapping of a file, block device or
+ * device dax together with the method that makes its stores durable,
+ * chosen once, when the map is made, from the region facts and a MAP_SYNC
+ * probe (the table is in libpmemflush(3)):
+ *
+ *   fence-only   synchronous pmem whose persistence domain is the CPU cache
+ *   cpu-flush    synchronous pmem, MAP_SYNC accepted: CLWB / CLFLUSHOPT /
+ *                CLFLUSH (cpuid; PMEMFLUSH_NO_CLWB, PMEMFLUSH_NO_CLFLUSHOPT
+ *                narrow the choice) + SFENCE
+ *   msync        buffered pmem (virtio-pmem fsdax), any file where MAP_SYNC
+ *                is refused, anything not on pmem: msync(MS_SYNC)
+ *   host-flush   device dax on buffered pmem with a host-flush path (the
+ *                vpmem driver's flush attribute): CPU flush, then one host
+ *                flush
+ *   refused      device dax on buffered pmem without a host-flush path: the
+ *                map fails with -EOPNOTSUPP
+ *   none         as refused, but the caller passed PMEMFLUSH_MAP_NONDURABLE
+ *
+ * Group commit (msync and host-flush): concurrent persist calls on the same
+ * map share flushes. A call returns 0 only after a flush that *began after
+ * the call began* completed successfully. When a flush fails, every call
+ * that depended on it returns its error, and the map then keeps returning
+ * that error from every persist call until pmemflush_map_clear_error(): a
+ * lost write cannot be forgotten by retrying. Nothing is retried into
+ * success and nothing aborts.
+ *
+ * Maps may be used by many threads at once (unlike the context). The
+ * cpu-flush and fence-only paths make no system call, take no lock and
+ * allocate nothing.
+ */
+
+/** struct pmemflush_map - a mapping and its persist method (opaque). */
+struct pmemflush_map;
+
+/** Flags of pmemflush_map_file() and pmemflush_map_fd(). */
+enum pmemflush_map_flags {
+	/** Create the file if it does not exist (mode 0600), sized to @len. */
+	PMEMFLUSH_MAP_CREATE = 1U << 0,
+	/** With CREATE: fail with -EEXIST if the file exists. */
+	PMEMFLUSH_MAP_EXCL = 1U << 1,
+	/**
+	 * Accept memory that no method can make durable (device dax on
+	 * virtio-pmem without vpmem): the method is then "none".
+	 */
+	PMEMFLUSH_MAP_NONDURABLE = 1U << 2,
+};
+
+/** enum pmemflush_granularity - the unit a persist method makes durable. */
+enum pmemflush_granularity {
+	PMEMFLUSH_GRANULARITY_BYTE = 0,		/* fence-only */
+	PMEMFLUSH_GRANULARITY_CACHE_LINE,	/* cpu-flush */
+	PMEMFLUSH_GRANULARITY_PAGE,		/* msync, host-flush, none */
+};
+
+/**
+ * pmemflush_map_file() - map @path and choose its persist method.
+ * @ctx: context (only used during this call)
+ * @path: regular file, block device or device dax (/dev/daxN.M)
+ * @len: bytes to map from offset 0; 0 maps the whole file. A file shorter
+ *	than @len is extended with ftruncate(). Device dax is always mapped
+ *	whole and @len must be 0 or its size.
+ * @flags: enum pmemflush_map_flags
+ * @map: the new map
+ *
+ * Returns 0, or -ENOENT (no such file without CREATE), -EEXIST (EXCL),
+ * -EINVAL (bad length or flags), -EOPNOTSUPP (no durable method exists:
+ * pmemflush_errormsg() names the region and what to do), or another
+ * negative errno from open/mmap.
+ */
+int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path, size_t len,
+		       unsigned int flags, struct pmemflush_map **map);
+
+/**
+ * pmemflush_map_fd() - map @len bytes of @fd from @offset.
+ *
+ * @fd must be open read-write; the map keeps its own duplicate, so the
+ * caller may close @fd. @offset must be page aligned (device dax: aligned
+ * to the device's alignment). @len 0 maps from @offset to the end. Errors as
+ * for pmemflush_map_file().
+ */
+int pmemflush_map_fd(struct pmemflush_ctx *ctx, int fd, off_t offset, size_t len,
+		     unsigned int flags, struct pmemflush_map **map);
+
+/** pmemflush_unmap() - unmap and free @map (NULL is ignored). */
+void pmemflush_unmap(struct pmemflush_map *map);
+
+/** pmemflush_map_get_addr() - start of the mapping. */
+void *pmemflush_map_get_addr(struct pmemflush_map *map);
+/** pmemflush_map_get_length() - length of the mapping in bytes. */
+size_t pmemflush_map_get_length(struct pmemflush_map *map);
+/** pmemflush_map_get_method() - how persist() makes stores durable. */
+enum pmemflush_method pmemflush_map_get_method(struct pmemflush_map *map);
+/** pmemflush_map_get_granularity() - what that method guarantees. */
+enum pmemflush_granularity pmemflush_map_get_granularity(struct pmemflush_map *map);
+/** pmemflush_granularity_name() - "byte", "cache-line" or "page". */
+const char *pmemflush_granularity_name(enum pmemflush_granularity g);
+
+/**
+ * pmemflush_persist() - make @len bytes at @addr durable.
+ *
+ * @addr..@addr+@len must lie inside the map; otherwise (or on overflow)
+ * -EINVAL and nothing is touched. @len 0 is a successful no-op. Returns 0
+ * once the bytes are durable as the map's method defines, or a negative
+ * errno (-EIO from the host, the sticky error of an earlier failure).
+ */
+int pmemflush_persist(struct pmemflush_map *map, const void *addr, size_t len);
+
+/**
+ * pmemflush_flush() - first half of persist: write the CPU caches of the
+ * range back (cpu-flush, host-flush); nothing for the other methods.
+ * Range rules as pmemflush_persist().
+ */
+int pmemflush_flush(struct pmemflush_map *map, const void *addr, size_t len);
+
+/**
+ * pmemflush_drain() - second half: wait until everything flushed before by
+ * this thread is durable (a fence; for msync and host-flush, one durability
+ * point for the whole map, with group commit).
+ */
+int pmemflush_drain(struct pmemflush_map *map);
+
+/**
+ * struct pmemflush_range - one range for pmemflush_persist_ranges().
+ */
+struct pmemflush_range {
+	const void *addr;
+	size_t len;
+};
+
+/**
+ * pmemflush_persist_ranges() - make @n ranges durable with one durability
+ * point (one fence, or one msync / host flush for the whole batch). Every
+ * range is validated before anything is done: one bad range -> -EINVAL and
+ * nothing touched.
+ */
+int pmemflush_persist_ranges(struct pmemflush_map *map, const struct pmemflush_range *ranges,
+			     size_t n);
+
+/**
+ * pmemflush_map_get_error() - the sticky error of @map (0 if none): the
+ * first flush failure since the map was made or the error was cleared.
+ */
+int pmemflush_map_get_error(struct pmemflush_map *map);
+
+/**
+ * pmemflush_map_clear_error() - acknowledge the sticky error and return
+ * it. Data persisted by the failed calls must be considered lost: write it
+ * again and persist it again.
+ */
+int pmemflush_map_clear_error(struct pmemflush_map *map);
 
 #ifdef __cplusplus
 }

@@ -61,6 +61,7 @@ static const char *const method_names[] = {
 	[PMEMFLUSH_METHOD_CPU_FLUSH] = "cpu-flush",
 	[PMEMFLUSH_METHOD_MSYNC] = "msync",
 	[PMEMFLUSH_METHOD_HOST_FLUSH] = "host-flush",
+	[PMEMFLUSH_METHOD_NONE] = "none",
 };
 
 PMEMFLUSH_EXPORT const char *pmemflush_method_name(enum pmemflush_method method)

@@ -138,18 +138,26 @@ out:
 }
 
 /*
- * Try mmap(MAP_SHARED_VALIDATE | MAP_SYNC): read-write when the path can be
- * opened so, read-only otherwise (the kernel's check is the same).
+ * Try mmap(MAP_SHARED_VALIDATE | MAP_SYNC) on @fd, or on the path opened
+ * read-write when possible, read-only otherwise (the kernel's check is the
+ * same either way).
  */
-static void probe_map_sync(struct pmemflush_check *c, size_t len)
+static void probe_map_sync(struct pmemflush_check *c, int fd, size_t len)
 {
-	_cleanup_close_ int fd = open(c->path, O_RDWR | O_CLOEXEC);
+	_cleanup_close_ int own = -1;
 	int prot = PROT_READ | PROT_WRITE;
 	void *p;
 
-	if (fd < 0) {
-		fd = open(c->path, O_RDONLY | O_CLOEXEC);
-		prot = PROT_READ;
+	if (fd >= 0) {
+		if ((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY)
+			prot = PROT_READ;
+	} else {
+		own = open(c->path, O_RDWR | O_CLOEXEC);
+		if (own < 0) {
+			own = open(c->path, O_RDONLY | O_CLOEXEC);
+			prot = PROT_READ;
+		}
+		fd = own;
 	}
 	if (fd < 0) {
 		dbg(c->ctx, "%s: cannot open for the MAP_SYNC probe: %m\n", c->path);
@@ -191,19 +199,47 @@ static void find_mount(struct pmemflush_check *c, const char *real, struct pf_mo
 			c->mount = m;
 }
 
-static enum pmemflush_tristate statx_dax(struct pmemflush_check *c)
+static enum pmemflush_tristate statx_dax(struct pmemflush_check *c, int fd)
 {
 	struct statx stx;
+	int rc = fd >= 0 ? statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &stx)
+			 : statx(AT_FDCWD, c->path, 0, STATX_BASIC_STATS, &stx);
 
-	if (statx(AT_FDCWD, c->path, 0, STATX_BASIC_STATS, &stx) < 0)
+	if (rc < 0)
 		return PMEMFLUSH_UNKNOWN;
 	if (!(stx.stx_attributes_mask & STATX_ATTR_DAX))
 		return PMEMFLUSH_UNKNOWN;
 	return (stx.stx_attributes & STATX_ATTR_DAX) ? PMEMFLUSH_YES : PMEMFLUSH_NO;
 }
 
-static int check_path(struct pmemflush_check *c)
+/*
+ * PMEMFLUSH_FORCE_METHOD=<name>: for tests only. Loud on purpose: a forced
+ * method can claim durability the hardware does not give.
+ */
+static void apply_forced_method(struct pmemflush_check *c)
 {
+	const char *env = secure_getenv("PMEMFLUSH_FORCE_METHOD");
+	int m;
+
+	if (!env || !*env)
+		return;
+	for (m = PMEMFLUSH_METHOD_REFUSED; m <= PMEMFLUSH_METHOD_NONE; m++)
+		if (strcmp(env, pmemflush_method_name(m)) == 0)
+			break;
+	if (m > PMEMFLUSH_METHOD_NONE) {
+		warn(c->ctx, "PMEMFLUSH_FORCE_METHOD=%s is not a method; ignored\n", env);
+		return;
+	}
+	warn(c->ctx, "%s: method forced to %s by PMEMFLUSH_FORCE_METHOD (was %s): for tests only\n",
+	     c->path, env, pmemflush_method_name(c->method));
+	c->method = m;
+	c->method_forced = 1;
+}
+
+/* @fd: an open descriptor of the path, or -1 to look the path up. */
+static int check_path(struct pmemflush_check *c, int fd)
+{
+	char fdpath[64];
 	struct pf_method_facts f = { .dax = PMEMFLUSH_NO, .map_sync = PMEMFLUSH_UNKNOWN };
 	struct pf_mount_facts mf = { 0 };
 	char real[PATH_MAX];
@@ -211,11 +247,15 @@ static int check_path(struct pmemflush_check *c)
 	struct stat st;
 	int rc;
 
-	if (stat(c->path, &st) < 0) {
+	if ((fd >= 0 ? fstat(fd, &st) : stat(c->path, &st)) < 0) {
 		rc = -errno;
 		return pf_error(rc, "cannot stat '%s': %s", c->path, strerror(-rc));
 	}
-	if (!realpath(c->path, real)) {
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	/* An open descriptor may have no path (memfd, deleted file): no mount then. */
+	if (fd >= 0 && !realpath(fdpath, real)) {
+		real[0] = '\0';
+	} else if (fd < 0 && !realpath(c->path, real)) {
 		rc = -errno;
 		return pf_error(rc, "cannot resolve '%s': %s", c->path, strerror(-rc));
 	}
@@ -227,17 +267,18 @@ static int check_path(struct pmemflush_check *c)
 			f.dax = PMEMFLUSH_YES;
 			if (!align)
 				align = c->ns->align ? c->ns->align : DEVDAX_DEFAULT_ALIGN;
-			probe_map_sync(c, align);
+			probe_map_sync(c, fd, align);
 		}
 	} else if (S_ISBLK(st.st_mode)) {
 		rc = resolve_block(c, st.st_rdev);
-		probe_map_sync(c, (size_t)sysconf(_SC_PAGESIZE));
+		probe_map_sync(c, fd, (size_t)sysconf(_SC_PAGESIZE));
 	} else {
 		rc = resolve_block(c, st.st_dev);
-		find_mount(c, real, &mf);
+		if (real[0])
+			find_mount(c, real, &mf);
 		if (S_ISREG(st.st_mode)) {
-			f.dax = statx_dax(c);
-			probe_map_sync(c, (size_t)sysconf(_SC_PAGESIZE));
+			f.dax = statx_dax(c, fd);
+			probe_map_sync(c, fd, (size_t)sysconf(_SC_PAGESIZE));
 		} else {
 			f.dax = PMEMFLUSH_UNKNOWN;
 		}
@@ -260,24 +301,20 @@ static int check_path(struct pmemflush_check *c)
 			c->hazards |= pf_hazards_mount(&f.region, &mf);
 	}
 	c->method = pf_select_method(&f);
+	apply_forced_method(c);
 	dbg(c->ctx, "%s: dev %s pmem %d dax %s map_sync %s method %s hazards %#x\n", c->path,
 	    c->devname ? c->devname : "-", f.on_pmem, pmemflush_tristate_name(c->dax),
 	    pmemflush_tristate_name(c->map_sync), pmemflush_method_name(c->method), c->hazards);
 	return 0;
 }
 
-PMEMFLUSH_EXPORT int pmemflush_path_check(struct pmemflush_ctx *ctx, const char *path,
-					  struct pmemflush_check **result)
+int pf_check_fd(struct pmemflush_ctx *ctx, const char *path, int fd,
+		struct pmemflush_check **result)
 {
 	_cleanup_(check_freep) struct pmemflush_check *c = NULL;
 	int rc;
 
-	if (result)
-		*result = NULL;
-	if (!ctx || !path || !result)
-		return pf_error(-EINVAL, "invalid argument");
-	pf_error_clear();
-
+	*result = NULL;
 	rc = pf_discover(ctx);
 	if (rc < 0)
 		return rc;
@@ -290,13 +327,24 @@ PMEMFLUSH_EXPORT int pmemflush_path_check(struct pmemflush_ctx *ctx, const char 
 	c->path = strdup(path);
 	if (!c->path)
 		return pf_error(-ENOMEM, "out of memory");
-	rc = check_path(c);
+	rc = check_path(c, fd);
 	if (rc < 0) {
 		dbg(ctx, "%s\n", pmemflush_errormsg());
 		return rc;
 	}
 	*result = TAKE_PTR(c);
 	return 0;
+}
+
+PMEMFLUSH_EXPORT int pmemflush_path_check(struct pmemflush_ctx *ctx, const char *path,
+					  struct pmemflush_check **result)
+{
+	if (result)
+		*result = NULL;
+	if (!ctx || !path || !result)
+		return pf_error(-EINVAL, "invalid argument");
+	pf_error_clear();
+	return pf_check_fd(ctx, path, -1, result);
 }
 
 PMEMFLUSH_EXPORT struct pmemflush_check *pmemflush_check_ref(struct pmemflush_check *check)
@@ -325,6 +373,7 @@ PMEMFLUSH_EXPORT struct pmemflush_check *pmemflush_check_unref(struct pmemflush_
 
 CHECK_GETTER(const char *, get_path, check->path, NULL)
 CHECK_GETTER(int, is_pmem, check->ns != NULL, 0)
+CHECK_GETTER(int, is_method_forced, check->method_forced, 0)
 CHECK_GETTER(const char *, get_devname, check->devname, NULL)
 CHECK_GETTER(struct pmemflush_region *, get_region, check->region, NULL)
 CHECK_GETTER(struct pmemflush_namespace *, get_namespace, check->ns, NULL)
@@ -339,4 +388,5 @@ CHECK_GETTER(int, get_map_sync_errno, check->map_sync_errno, 0)
 CHECK_GETTER(enum pmemflush_method, get_method, check->method, PMEMFLUSH_METHOD_REFUSED)
 CHECK_GETTER(unsigned int, get_hazards, check->hazards, 0)
 CHECK_GETTER(int, is_durable,
-	     check->method != PMEMFLUSH_METHOD_REFUSED && !pf_hazards_unsafe(check->hazards), 0)
+	     check->method != PMEMFLUSH_METHOD_REFUSED && check->method != PMEMFLUSH_METHOD_NONE &&
+		     !pf_hazards_unsafe(check->hazards), 0)

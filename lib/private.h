@@ -93,8 +93,16 @@ struct pmemflush_check {
 	enum pmemflush_tristate map_sync;
 	int map_sync_errno;
 	enum pmemflush_method method;
+	int method_forced;	/* PMEMFLUSH_FORCE_METHOD was applied */
 	unsigned int hazards;
 };
+
+/*
+ * path.c: the path check of an open descriptor (@fd >= 0; its MAP_SYNC
+ * probe uses @fd) or of @path alone (@fd = -1).
+ */
+int pf_check_fd(struct pmemflush_ctx *ctx, const char *path, int fd,
+		struct pmemflush_check **result);
 
 void pmemflush_log(struct pmemflush_ctx *ctx, int priority, const char *file,
 		   int line, const char *fn, const char *format, ...)

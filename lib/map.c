@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * pmemflush_map_file() / pmemflush_map_fd(): open, check (region facts and
+ * a MAP_SYNC probe, path.c), choose the method (method.c), map accordingly.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "map.h"
+#include "private.h"
+
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+
+#define MAP_FLAGS_ALL (PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_EXCL | PMEMFLUSH_MAP_NONDURABLE)
+
+static void checkp(struct pmemflush_check **c)
+{
+	pmemflush_check_unref(*c);
+}
+
+static enum pmemflush_granularity granularity_of(enum pmemflush_method m)
+{
+	switch (m) {
+	case PMEMFLUSH_METHOD_FENCE_ONLY:
+		return PMEMFLUSH_GRANULARITY_BYTE;
+	case PMEMFLUSH_METHOD_CPU_FLUSH:
+		return PMEMFLUSH_GRANULARITY_CACHE_LINE;
+	default:
+		return PMEMFLUSH_GRANULARITY_PAGE;
+	}
+}
+
+/* Refused: say which region and what would give it a durable path. */
+static int refuse(struct pmemflush_check *c, const char *what)
+{
+	struct pmemflush_region *r = c->region;
+
+	return pf_error(-EOPNOTSUPP,
+			"%s: no durable path: %s is on %s, a buffered (%s) region with no host-flush path; "
+			"bind the device to the vpmem driver (vpmem(4)) or map a file on an fsdax "
+			"file system instead (or pass PMEMFLUSH_MAP_NONDURABLE to accept data loss on host crash)",
+			c->path, what, r ? r->devname : "an unknown region",
+			r && r->provider ? r->provider : "?");
+}
+
+/*
+ * The method decides the mapping: CPU-flush methods need MAP_SYNC (it is
+ * what makes file system metadata durable without fsync); the others map
+ * shared. A MAP_SYNC refused now although the probe accepted it falls back
+ * to msync rather than to a weaker guarantee.
+ */
+static int do_mmap(struct pmemflush_map *m, struct pmemflush_ctx *ctx, off_t offset, int forced)
+{
+	int sync_flags = MAP_SHARED_VALIDATE | MAP_SYNC;
+	void *p = MAP_FAILED;
+
+	/* A forced method (tests) is exercised as forced, on any memory. */
+	if (!forced &&
+	    (m->method == PMEMFLUSH_METHOD_CPU_FLUSH || m->method == PMEMFLUSH_METHOD_FENCE_ONLY)) {
+		p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, sync_flags, m->fd, offset);
+		if (p == MAP_FAILED) {
+			info(ctx, "MAP_SYNC refused at map time (%m): falling back to msync\n");
+			m->method = PMEMFLUSH_METHOD_MSYNC;
+		}
+	}
+	if (p == MAP_FAILED)
+		p = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, offset);
+	if (p == MAP_FAILED)
+		return pf_error(-errno, "mmap of %zu bytes failed: %s", m->len, strerror(errno));
+	m->addr = p;
+	return 0;
+}
+
+static int open_host_flush(struct pmemflush_map *m, struct pmemflush_check *c)
+{
+	const char *path = c->region ? c->region->host_flush_path : NULL;
+
+	if (!path)
+		return pf_error(-EOPNOTSUPP, "%s: host-flush method without a host-flush path",
+				c->path);
+	m->host_flush_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (m->host_flush_fd < 0)
+		return pf_error(-errno, "%s: cannot open the host-flush attribute %s: %s", c->path,
+				path, strerror(errno));
+	return 0;
+}
+
+static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_t offset,
+		       size_t len, unsigned int flags, struct pmemflush_map **result)
+{
+	_cleanup_(checkp) struct pmemflush_check *c = NULL;
+	struct pmemflush_map *m;
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) < 0)
+		return pf_error(-errno, "%s: %s", name, strerror(errno));
+	if (offset < 0 || offset % sysconf(_SC_PAGESIZE))
+		return pf_error(-EINVAL, "%s: offset %lld is not page aligned", name,
+				(long long)offset);
+
+	rc = pf_check_fd(ctx, name, fd, &c);
+	if (rc < 0)
+		return rc;
+
+	if (c->ns && c->ns->mode == PMEMFLUSH_NS_MODE_DEVDAX) {
+		/* Device dax is mapped whole (its size is the namespace's). */
+		if (offset || (len && len != c->ns->size))
+			return pf_error(-EINVAL, "%s: device dax is mapped whole (%llu bytes)",
+					name, c->ns->size);
+		len = c->ns->size;
+	} else if (S_ISREG(st.st_mode)) {
+		if (!len) {
+			if (st.st_size <= offset)
+				return pf_error(-EINVAL, "%s: empty file and no length given", name);
+			len = st.st_size - offset;
+		} else if ((off_t)(offset + len) > st.st_size && ftruncate(fd, offset + len) < 0) {
+			return pf_error(-errno, "%s: cannot extend to %zu bytes: %s", name,
+					(size_t)offset + len, strerror(errno));
+		}
+	} else if (!len) {
+		return pf_error(-EINVAL, "%s: a length is needed for this file type", name);
+	}
+
+	if (c->method == PMEMFLUSH_METHOD_REFUSED) {
+		if (!(flags & PMEMFLUSH_MAP_NONDURABLE))
+			return refuse(c, c->devname ? c->devname : name);
+		warn(ctx, "%s: no durable path; mapped anyway (PMEMFLUSH_MAP_NONDURABLE)\n", name);
+		c->method = PMEMFLUSH_METHOD_NONE;
+	}
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return pf_error(-ENOMEM, "out of memory");
+	m->fd = -1;
+	m->host_flush_fd = -1;
+	m->len = len;
+	m->method = c->method;
+	pf_group_init(&m->group);
+
+	m->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (m->fd < 0) {
+		rc = pf_error(-errno, "%s: dup: %s", name, strerror(errno));
+		goto fail;
+	}
+	if (m->method == PMEMFLUSH_METHOD_HOST_FLUSH) {
+		rc = open_host_flush(m, c);
+		if (rc < 0)
+			goto fail;
+	}
+	rc = do_mmap(m, ctx, offset, c->method_forced);
+	if (rc < 0)
+		goto fail;
+
+	if (m->method == PMEMFLUSH_METHOD_CPU_FLUSH || m->method == PMEMFLUSH_METHOD_HOST_FLUSH ||
+	    m->method == PMEMFLUSH_METHOD_NONE) {
+		m->cpu_flush = pf_cpu_flush_fn(pf_cpu_flush_insn());
+		if (!m->cpu_flush && m->method == PMEMFLUSH_METHOD_CPU_FLUSH) {
+			info(ctx, "%s: no cache flush instruction: using msync\n", name);
+			m->method = PMEMFLUSH_METHOD_MSYNC;
+		}
+	}
+	m->granularity = granularity_of(m->method);
+	info(ctx, "%s: mapped %zu bytes, method %s (%s), granularity %s\n", name, m->len,
+	     pmemflush_method_name(m->method), pf_cpu_flush_insn_name(pf_cpu_flush_insn()),
+	     pmemflush_granularity_name(m->granularity));
+	*result = m;
+	return 0;
+
+fail:
+	pmemflush_unmap(m);
+	return rc;
+}
+
+PMEMFLUSH_EXPORT int pmemflush_map_fd(struct pmemflush_ctx *ctx, int fd, off_t offset,
+				      size_t len, unsigned int flags,
+				      struct pmemflush_map **map)
+{
+	char name[64];
+
+	if (map)
+		*map = NULL;
+	if (!ctx || fd < 0 || !map || (flags & ~(unsigned int)PMEMFLUSH_MAP_NONDURABLE))
+		return pf_error(-EINVAL, "invalid argument");
+	pf_error_clear();
+	snprintf(name, sizeof(name), "fd %d", fd);
+	return map_checked(ctx, name, fd, offset, len, flags, map);
+}
+
+PMEMFLUSH_EXPORT int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path,
+					size_t len, unsigned int flags,
+					struct pmemflush_map **map)
+{
+	_cleanup_close_ int fd = -1;
+	int oflags = O_RDWR | O_CLOEXEC;
+
+	if (map)
+		*map = NULL;
+	if (!ctx || !path || !map || (flags & ~(unsigned int)MAP_FLAGS_ALL) ||
+	    ((flags & PMEMFLUSH_MAP_EXCL) && !(flags & PMEMFLUSH_MAP_CREATE)))
+		return pf_error(-EINVAL, "invalid argument");
+	pf_error_clear();
+	if (flags & PMEMFLUSH_MAP_CREATE)
+		oflags |= O_CREAT;
+	if (flags & PMEMFLUSH_MAP_EXCL)
+		oflags |= O_EXCL;
+	fd = open(path, oflags, 0600);
+	if (fd < 0)
+		return pf_error(-errno, "cannot open '%s': %s", path, strerror(errno));
+	return map_checked(ctx, path, fd, 0, len, flags, map);
+}
+
+PMEMFLUSH_EXPORT void pmemflush_unmap(struct pmemflush_map *map)
+{
+	if (!map)
+		return;
+	if (map->addr)
+		munmap(map->addr, map->len);
+	if (map->fd >= 0)
+		close(map->fd);
+	if (map->host_flush_fd >= 0)
+		close(map->host_flush_fd);
+	pf_group_destroy(&map->group);
+	free(map);
+}
+
+PMEMFLUSH_EXPORT void *pmemflush_map_get_addr(struct pmemflush_map *map)
+{
+	return map ? map->addr : NULL;
+}
+
+PMEMFLUSH_EXPORT size_t pmemflush_map_get_length(struct pmemflush_map *map)
+{
+	return map ? map->len : 0;
+}
+
+PMEMFLUSH_EXPORT enum pmemflush_method pmemflush_map_get_method(struct pmemflush_map *map)
+{
+	return map ? map->method : PMEMFLUSH_METHOD_REFUSED;
+}
+
+PMEMFLUSH_EXPORT enum pmemflush_granularity
+pmemflush_map_get_granularity(struct pmemflush_map *map)
+{
+	return map ? map->granularity : PMEMFLUSH_GRANULARITY_PAGE;
+}
+
+PMEMFLUSH_EXPORT const char *pmemflush_granularity_name(enum pmemflush_granularity g)
+{
+	static const char *const names[] = {
+		[PMEMFLUSH_GRANULARITY_BYTE] = "byte",
+		[PMEMFLUSH_GRANULARITY_CACHE_LINE] = "cache-line",
+		[PMEMFLUSH_GRANULARITY_PAGE] = "page",
+	};
+
+	return (unsigned int)g < ARRAY_SIZE(names) ? names[g] : NULL;
+}
+
+PMEMFLUSH_EXPORT int pmemflush_map_get_error(struct pmemflush_map *map)
+{
+	return map ? pf_group_get_error(&map->group) : -EINVAL;
+}
+
+PMEMFLUSH_EXPORT int pmemflush_map_clear_error(struct pmemflush_map *map)
+{
+	return map ? pf_group_clear_error(&map->group) : -EINVAL;
+}

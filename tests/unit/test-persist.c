@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The persist API on memory a unit test can have: regular files on tmpfs
+ * and on the build directory's file system (msync), anonymous memory with
+ * the forced cpu-flush method, range validation, and error propagation
+ * with the sticky error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <pmemflush.h>
+
+#include "test.h"
+
+static struct pmemflush_ctx *ctx;
+
+static void msync_file(const char *dir)
+{
+	char path[4096];
+	struct pmemflush_map *m = NULL;
+	struct pmemflush_range r[3];
+	struct statfs sfs;
+	char *p;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/pmemflush-test-%d", dir, getpid());
+	unlink(path);
+	statfs(dir, &sfs);
+
+	/* EXCL without CREATE, missing file, then create. */
+	T_EXPECT(pmemflush_map_file(ctx, path, 8192, PMEMFLUSH_MAP_EXCL, &m) == -EINVAL);
+	T_EXPECT(pmemflush_map_file(ctx, path, 8192, 0, &m) == -ENOENT && m == NULL);
+	T_EXPECTF(strstr(pmemflush_errormsg(), path) != NULL, "message: %s", pmemflush_errormsg());
+	rc = pmemflush_map_file(ctx, path, 8192, PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_EXCL, &m);
+	T_EXPECTF(rc == 0, "map %s: %s (%s)", path, strerror(-rc), pmemflush_errormsg());
+	if (rc)
+		return;
+	{
+		struct pmemflush_map *m2 = NULL;
+
+		T_EXPECT(pmemflush_map_file(ctx, path, 8192,
+					    PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_EXCL, &m2) == -EEXIST);
+		T_EXPECT(m2 == NULL);
+	}
+	T_EXPECTF(pmemflush_map_get_method(m) == PMEMFLUSH_METHOD_MSYNC, "method %s",
+		  pmemflush_method_name(pmemflush_map_get_method(m)));
+	T_EXPECT(pmemflush_map_get_granularity(m) == PMEMFLUSH_GRANULARITY_PAGE);
+	T_EXPECT(pmemflush_map_get_length(m) == 8192);
+
+	p = pmemflush_map_get_addr(m);
+	memcpy(p, "hello", 5);
+	T_EXPECT(pmemflush_persist(m, p, 5) == 0);
+	memcpy(p + 4096, "world", 5);
+	r[0] = (struct pmemflush_range){ p, 5 };
+	r[1] = (struct pmemflush_range){ p + 4096, 5 };
+	r[2] = (struct pmemflush_range){ p + 8191, 1 };
+	T_EXPECT(pmemflush_persist_ranges(m, r, 3) == 0);
+	T_EXPECT(pmemflush_flush(m, p, 5) == 0);
+	T_EXPECT(pmemflush_drain(m) == 0);
+	pmemflush_unmap(m);
+
+	/* The data is in the file. */
+	{
+		char buf[5];
+		int fd = open(path, O_RDONLY);
+
+		T_EXPECT(fd >= 0 && pread(fd, buf, 5, 4096) == 5 && memcmp(buf, "world", 5) == 0);
+		close(fd);
+	}
+	/* Existing file, length 0 = whole file. */
+	T_EXPECT(pmemflush_map_file(ctx, path, 0, 0, &m) == 0 && pmemflush_map_get_length(m) == 8192);
+	pmemflush_unmap(m);
+	printf("msync on %s (f_type %#lx): ok\n", dir, (unsigned long)sfs.f_type);
+	unlink(path);
+}
+
+static void ranges(void)
+{
+	char path[] = "/dev/shm/pmemflush-range-XXXXXX";
+	struct pmemflush_map *m = NULL;
+	struct pmemflush_range r[2];
+	int fd = mkstemp(path);
+	char *p;
+
+	T_EXPECT(fd >= 0);
+	T_EXPECT(pmemflush_map_fd(ctx, fd, 0, 4096, 0, &m) == 0);
+	close(fd);
+	unlink(path);
+	if (!m)
+		return;
+	p = pmemflush_map_get_addr(m);
+	T_EXPECT(pmemflush_persist(m, p, 0) == 0);		/* no-op */
+	T_EXPECT(pmemflush_persist(m, p + 4096, 0) == 0);	/* empty, at the end */
+	T_EXPECT(pmemflush_persist(m, p + 4095, 1) == 0);
+	T_EXPECT(pmemflush_persist(m, p + 4095, 2) == -EINVAL);
+	T_EXPECT(pmemflush_persist(m, p - 1, 1) == -EINVAL);
+	T_EXPECT(pmemflush_persist(m, p + 1, SIZE_MAX) == -EINVAL);	/* overflow */
+	T_EXPECT(pmemflush_persist(m, (char *)UINTPTR_MAX, 2) == -EINVAL);
+	T_EXPECT(pmemflush_persist(m, NULL, 1) == -EINVAL);
+	T_EXPECT(pmemflush_flush(m, p + 4097, 0) == -EINVAL);
+	T_EXPECT(pmemflush_persist(NULL, p, 1) == -EINVAL);
+	r[0] = (struct pmemflush_range){ p, 10 };
+	r[1] = (struct pmemflush_range){ p + 4000, 200 };
+	T_EXPECT(pmemflush_persist_ranges(m, r, 2) == -EINVAL);
+	T_EXPECT(strstr(pmemflush_errormsg(), "range 1") != NULL);
+	T_EXPECT(pmemflush_persist_ranges(m, r, 0) == 0);
+	T_EXPECT(pmemflush_persist_ranges(m, NULL, 1) == -EINVAL);
+	/* Bad arguments to map. */
+	T_EXPECT(pmemflush_map_fd(ctx, -1, 0, 4096, 0, &m) == -EINVAL);
+	pmemflush_unmap(m);
+	m = NULL;
+	T_EXPECT(pmemflush_map_fd(ctx, 0, 0, 4096, 0, NULL) == -EINVAL);
+	T_EXPECT(pmemflush_map_file(ctx, "/dev/shm", 4096, 0xff00, &m) == -EINVAL);
+}
+
+/* PMEMFLUSH_FORCE_METHOD=cpu-flush on anonymous memory (a memfd). */
+static void forced_cpu_flush(void)
+{
+	struct pmemflush_map *m = NULL;
+	int fd = memfd_create("pmemflush-test", 0);
+	char *p;
+	int rc, i;
+
+	setenv("PMEMFLUSH_FORCE_METHOD", "cpu-flush", 1);
+	rc = pmemflush_map_fd(ctx, fd, 0, 1 << 20, 0, &m);
+	unsetenv("PMEMFLUSH_FORCE_METHOD");
+	close(fd);
+	T_EXPECTF(rc == 0, "map: %s", pmemflush_errormsg());
+	if (rc)
+		return;
+	T_EXPECTF(pmemflush_map_get_method(m) == PMEMFLUSH_METHOD_CPU_FLUSH, "method %s",
+		  pmemflush_method_name(pmemflush_map_get_method(m)));
+	T_EXPECT(pmemflush_map_get_granularity(m) == PMEMFLUSH_GRANULARITY_CACHE_LINE);
+	p = pmemflush_map_get_addr(m);
+	for (i = 0; i < 1000; i++) {
+		p[(i * 4099) % (1 << 20)] = (char)i;
+		if (pmemflush_persist(m, p + (i * 4099) % (1 << 20), 1) != 0)
+			break;
+	}
+	T_EXPECT(i == 1000);
+	T_EXPECT(pmemflush_persist(m, p, 1 << 20) == 0);	/* unaligned-free whole map */
+	T_EXPECT(pmemflush_persist(m, p + 3, 100) == 0);	/* unaligned start */
+	pmemflush_unmap(m);
+
+	/* An unknown forced method is ignored (and logged). */
+	setenv("PMEMFLUSH_FORCE_METHOD", "warp-drive", 1);
+	fd = memfd_create("pmemflush-test", 0);
+	T_EXPECT(pmemflush_map_fd(ctx, fd, 0, 4096, 0, &m) == 0 &&
+		 pmemflush_map_get_method(m) == PMEMFLUSH_METHOD_MSYNC);
+	unsetenv("PMEMFLUSH_FORCE_METHOD");
+	close(fd);
+	pmemflush_unmap(m);
+}
+
+/*
+ * Make msync fail for real (ENOMEM: the range is no longer mapped) and
+ * check the error is returned, then sticky, then cleared.
+ */
+static void error_propagation(void)
+{
+	struct pmemflush_map *m = NULL;
+	int fd = memfd_create("pmemflush-err", 0);
+	char *p;
+
+	T_EXPECT(pmemflush_map_fd(ctx, fd, 0, 8192, 0, &m) == 0);
+	close(fd);
+	if (!m)
+		return;
+	p = pmemflush_map_get_addr(m);
+	T_EXPECT(pmemflush_persist(m, p, 1) == 0);
+	munmap(p + 4096, 4096);		/* pulled from under the map */
+	T_EXPECT(pmemflush_persist(m, p, 1) == -ENOMEM);
+	T_EXPECT(strstr(pmemflush_errormsg(), "msync") != NULL);
+	T_EXPECT(pmemflush_map_get_error(m) == -ENOMEM);
+	/* Remap it: msync would work again, but the failure is not forgotten. */
+	T_EXPECT(mmap(p + 4096, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		      -1, 0) == p + 4096);
+	T_EXPECT(pmemflush_persist(m, p, 1) == -ENOMEM);
+	T_EXPECT(pmemflush_drain(m) == -ENOMEM);
+	T_EXPECT(pmemflush_map_clear_error(m) == -ENOMEM);
+	T_EXPECT(pmemflush_map_get_error(m) == 0);
+	T_EXPECT(pmemflush_persist(m, p, 1) == 0);
+	pmemflush_unmap(m);
+}
+
+int main(int argc, char **argv)
+{
+	if (pmemflush_new(&ctx) < 0)
+		return 1;
+	msync_file("/dev/shm");
+	msync_file(argc > 1 ? argv[1] : ".");
+	ranges();
+	forced_cpu_flush();
+	error_propagation();
+	T_EXPECT(strcmp(pmemflush_granularity_name(PMEMFLUSH_GRANULARITY_BYTE), "byte") == 0);
+	T_EXPECT(pmemflush_granularity_name(99) == NULL);
+	pmemflush_unref(ctx);
+	return t_report("test-persist");
+}
