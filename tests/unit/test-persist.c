@@ -113,10 +113,11 @@ static void ranges(void)
 	T_EXPECT(strstr(pmemflush_errormsg(), "range 1") != NULL);
 	T_EXPECT(pmemflush_persist_ranges(m, r, 0) == 0);
 	T_EXPECT(pmemflush_persist_ranges(m, NULL, 1) == -EINVAL);
-	/* Bad arguments to map. */
-	T_EXPECT(pmemflush_map_fd(ctx, -1, 0, 4096, 0, &m) == -EINVAL);
 	pmemflush_unmap(m);
-	m = NULL;
+
+	/* Bad arguments to map: the result is NULL. */
+	m = (struct pmemflush_map *)&r;
+	T_EXPECT(pmemflush_map_fd(ctx, -1, 0, 4096, 0, &m) == -EINVAL && m == NULL);
 	T_EXPECT(pmemflush_map_fd(ctx, 0, 0, 4096, 0, NULL) == -EINVAL);
 	T_EXPECT(pmemflush_map_file(ctx, "/dev/shm", 4096, 0xff00, &m) == -EINVAL);
 }
