@@ -82,6 +82,15 @@ class ParseTest(unittest.TestCase):
         self.assertEqual(checks(res), {"half": True, "notHalf": False, "zero": False})
         self.assertEqual(res.metrics, [("m", "0.500", "host-flushes/op")])
 
+    def test_per_op(self):
+        out = ("@@VT mark a\n" + TRACE * 3 + "@@VT mark b\n"
+               "@@VT expect-hf-per-op a b 10 le 0.5 low\n"
+               "@@VT expect-hf-per-op a b 2 le 0.5 high\n"
+               "@@VT expect-hf-per-op a b 3 ge 1 one\n"
+               "@@VT expect-hf-per-op a b 0 ge 1 zero\n@@VT done 0\n")
+        res = results.parse("c", FakeBoot(out))
+        self.assertEqual(checks(res), {"low": True, "high": False, "one": True, "zero": False})
+
     def test_setup_failure(self):
         res = results.parse("c", FakeBoot("@@VT setup-fail mkfs\n@@VT done 1\n"))
         self.assertEqual(checks(res), {"setup": False})

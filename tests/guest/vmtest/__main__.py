@@ -23,7 +23,7 @@ GUEST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC_ROOT = os.path.dirname(os.path.dirname(GUEST_DIR))
 # Project binaries the guest gets, relative to the meson build directory.
 BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/progs/fsyncbench",
-                  "tests/guest/progs/daxstore"]
+                  "tests/guest/progs/daxstore", "tests/guest/progs/persisttool"]
 
 
 def prepare(args):

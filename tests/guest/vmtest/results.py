@@ -11,6 +11,9 @@ Guest lines (written by tests/guest/lib.sh, prefix '@@VT '):
   metric NAME VALUE [UNIT]     a measurement, printed in the summary
   hf-count FROM TO NAME        ask the host to print the flush count
   hf-per-op FROM TO OPS NAME   print host flushes per operation as a metric
+  expect-hf-per-op FROM TO OPS OP VALUE NAME
+                               host-side check: host flushes per operation
+                               between two marks compared with VALUE
   expect-hf-ratio AF AT AOPS BF BT BOPS MAX NAME
                                host-side check: host flushes per operation in
                                interval B <= MAX x those in interval A
@@ -87,7 +90,7 @@ def parse(case_name, boot):
             continue
         verb, rest = m.group(1), (m.group(2) or "").strip()
         args = rest.split()
-        if verb in ("ok", "fail", "expect-hf", "expect-hf-ratio") and args:
+        if verb in ("ok", "fail", "expect-hf", "expect-hf-ratio", "expect-hf-per-op") and args:
             name = args[-1] if verb.startswith("expect-") else args[0]
             if name in names:
                 res.add(name, False, "duplicate check name in the case")
@@ -119,6 +122,16 @@ def parse(case_name, boot):
             if frm in marks and to in marks and ops.isdigit() and int(ops) > 0:
                 res.metrics.append((name, f"{(marks[to] - marks[frm]) / int(ops):.3f}",
                                     "host-flushes/op"))
+        elif verb == "expect-hf-per-op" and len(args) == 6:
+            frm, to, ops, op, value, name = args
+            try:
+                if frm not in marks or to not in marks or op not in OPS:
+                    raise ValueError("unknown mark or operator")
+                per_op = (marks[to] - marks[frm]) / int(ops)
+                res.add(name, OPS[op](per_op, float(value)),
+                        f"host flushes per op between {frm} and {to}: {per_op:.3f} (expected {op} {value})")
+            except (ValueError, ZeroDivisionError) as e:
+                res.add(name, False, f"malformed expectation '{rest}': {e}")
         elif verb == "expect-hf-ratio" and len(args) == 8:
             af, at, aops, bf, bt, bops, limit, name = args
             try:
