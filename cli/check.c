@@ -51,7 +51,8 @@ static void print_check(struct pmemflush_check *c)
 		printf("map_sync:  refused (%s)\n", strerror(pmemflush_check_get_map_sync_errno(c)));
 	else
 		printf("map_sync:  %s\n", ms == PMEMFLUSH_YES ? "accepted" : "not probed");
-	printf("method:    %s\n", pmemflush_method_name(pmemflush_check_get_method(c)));
+	printf("method:    %s%s\n", pmemflush_method_name(pmemflush_check_get_method(c)),
+	       pmemflush_check_is_method_forced(c) ? " (FORCED by PMEMFLUSH_FORCE_METHOD)" : "");
 	printf("durable:   %s\n", pmemflush_check_is_durable(c) ? "yes" : "NO");
 	pmemflush_hazard_foreach(hazards, h)
 		printf("%-10s %s: %s\n", pmemflush_hazard_is_warning(h) == 1 ? "warning:" : "HAZARD:",

@@ -204,6 +204,9 @@ struct json_object *vj_check(struct pmemflush_check *check, unsigned int flags)
 	if (e)
 		json_object_object_add(o, "map_sync_errno", json_object_new_int(e));
 	add_str(o, "persist_method", pmemflush_method_name(pmemflush_check_get_method(check)));
+	/* Only present when a test knob overrode the facts: never silent. */
+	if (pmemflush_check_is_method_forced(check))
+		json_object_object_add(o, "method_forced", json_object_new_boolean(1));
 	json_object_object_add(o, "durable",
 			       json_object_new_boolean(pmemflush_check_is_durable(check)));
 	json_object_object_add(o, "hazards", vj_hazards(pmemflush_check_get_hazards(check)));

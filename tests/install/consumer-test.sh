@@ -2,9 +2,10 @@
 # `meson install` into a staging tree installs the library (with its .so.1
 # soname link), header, pkg-config file, CLI and man pages; a consumer
 # built only with pkg-config against that tree compiles, links and runs.
-# usage: consumer-test.sh BUILD_ROOT PREFIX LIBDIR CONSUMER_C VERSION WANT_MAN
+# The example program of libpmemflush(3) is built the same way and run.
+# usage: consumer-test.sh BUILD_ROOT PREFIX LIBDIR CONSUMER_C VERSION WANT_MAN EXAMPLE_C
 set -u
-build=$1 prefix=$2 libdir=$3 consumer=$4 version=$5 want_man=$6
+build=$1 prefix=$2 libdir=$3 consumer=$4 version=$5 want_man=$6 example=$7
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
@@ -21,7 +22,8 @@ for f in "$libdir/libpmemflush.so.1" "$libdir/libpmemflush.so" \
 	[ -e "$dest$f" ] || fail "not installed: $f"
 done
 if [ "$want_man" = true ]; then
-	for f in man1/vpmemctl.1 man3/libpmemflush.3; do
+	for f in man1/vpmemctl.1 man3/libpmemflush.3 man3/pmemflush_map.3 \
+		 man3/pmemflush_persist.3 man4/vpmem.4; do
 		[ -e "$dest$prefix/share/man/$f" ] || fail "man page not installed: $f"
 	done
 fi
@@ -34,5 +36,11 @@ out=$(LD_LIBRARY_PATH="$dest$libdir" "$dest/consumer") || fail "consumer did not
 [ "$out" = "consumer: libpmemflush $version" ] || fail "consumer printed '$out'"
 out=$(LD_LIBRARY_PATH="$dest$libdir" "$dest$prefix/bin/vpmemctl" version) || fail "installed vpmemctl did not run"
 
-[ $fails -eq 0 ] && echo "consumer-test: installed tree and pkg-config consumer OK"
+${CC:-cc} -Wall -Werror -o "$dest/persist-log" "$example" $flags || fail "man page example did not build"
+out=$(LD_LIBRARY_PATH="$dest$libdir" "$dest/persist-log" "$dest/log") || fail "man page example failed: $out"
+[ "$out" = "$(printf 'method msync, granularity page\n10 records durable')" ] ||
+	fail "man page example printed: $out"
+grep -q 'record 9' "$dest/log" || fail "man page example: record 9 not in the file"
+
+[ $fails -eq 0 ] && echo "consumer-test: installed tree, pkg-config consumer and man page example OK"
 exit $((fails > 0))

@@ -68,6 +68,13 @@ has check-json-pmem '"pmem":false'
 has check-json-durable '"durable":true'
 expect check-strict 0 "$vpmemctl" check --strict "$tmp"
 expect check-dir 0 "$vpmemctl" check "${TMPDIR:-/tmp}"
+# The test knob is visible, and "none" is never called durable.
+expect check-forced 0 env PMEMFLUSH_FORCE_METHOD=cpu-flush "$vpmemctl" check "$tmp"
+has check-forced-shown '^method: +cpu-flush \(FORCED by PMEMFLUSH_FORCE_METHOD\)$'
+expect check-forced-json 0 env PMEMFLUSH_FORCE_METHOD=cpu-flush "$vpmemctl" check --json "$tmp"
+has check-forced-json-shown '"method_forced":true'
+expect check-forced-none 3 env PMEMFLUSH_FORCE_METHOD=none "$vpmemctl" check "$tmp"
+has check-forced-none-not-durable '^durable: +NO$'
 expect check-one-missing 1 "$vpmemctl" check --json "$tmp" "$missing"
 has check-one-missing-still-reports '"path":'
 rm -f "$tmp"
