@@ -15,12 +15,6 @@
 #include "map.h"
 #include "private.h"
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
 
 #define MAP_FLAGS_ALL (PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_EXCL | PMEMFLUSH_MAP_NONDURABLE)
 

@@ -11,6 +11,15 @@
 
 #include "facts.h"
 
+/* Older libc headers lack the MAP_SYNC flags (values from the kernel ABI). */
+#include <sys/mman.h>
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+
 #define PMEMFLUSH_EXPORT __attribute__((visibility("default")))
 
 struct ndctl_ctx;
