@@ -5,7 +5,10 @@
   python3 -m vmtest boot --build-dir B CASE   boot one case, print its console
 
 Run from tests/guest (scripts/test does). Caches go to B/guest-cache,
-per-case console logs to B/guest-logs/CASE/console.log.
+per-case console logs to B/guest-logs/KERNEL/CASE/console.log.
+VPMEM_GUEST_KERNEL_META (e.g. linux-image-6.12-amd64) or VPMEM_GUEST_KERNEL
+(an ABI such as 6.1.0-56) choose another Debian kernel; everything built
+for a kernel is kept apart, so runs for two kernels can share B.
 """
 import argparse
 import concurrent.futures
@@ -37,10 +40,10 @@ def prepare(args):
             raise HarnessError(f"{p} not built: run 'meson compile -C {build}' first")
         bins.append(p)
     extra = []
-    ko = build_kmod(kernel, os.path.join(SRC_ROOT, "kmod"), os.path.join(build, "kmod-guest"))
+    ko = build_kmod(kernel, os.path.join(SRC_ROOT, "kmod"), os.path.join(build, "kmod-" + kernel.release))
     if ko:
         extra.append((ko, "/vpmem/vpmem.ko"))
-    initrd = Initramfs(kernel, os.path.join(build, "guest-work")).build(GUEST_DIR, bins, extra)
+    initrd = Initramfs(kernel, os.path.join(build, "guest-work-" + kernel.release)).build(GUEST_DIR, bins, extra)
     return build, kernel, initrd, ko
 
 
@@ -51,7 +54,7 @@ def cmd_kernel(args):
 
 
 def run_one(build, kernel, initrd, accel, c):
-    work = os.path.join(build, "guest-logs", c.name)
+    work = os.path.join(build, "guest-logs", kernel.release, c.name)
     boot = qemu.boot_case(kernel, initrd, c, work, accel)
     res = results.parse(c.name, boot)
     res.seconds = boot.seconds
@@ -83,7 +86,7 @@ def cmd_run(args):
                 all_checks.append(results.Check(f"{c.name}/harness", False, str(e)))
                 continue
             npass = sum(ch.ok for ch in res.checks)
-            print(f"== {c.name}: {npass}/{len(res.checks)} checks passed, "
+            print(f"== {c.name} [{kernel.release}]: {npass}/{len(res.checks)} checks passed, "
                   f"{res.host_flushes} host flushes, {res.seconds:.1f} s", flush=True)
             for ch in res.checks:
                 status = "ok  " if ch.ok else "FAIL"
@@ -102,8 +105,8 @@ def cmd_run(args):
     failed = len(all_checks) - passed
     for ch in all_checks:
         if not ch.ok:
-            print(f"FAILED {ch.name}: {ch.detail}")
-    print(f"guest: {passed} passed, {failed} failed")
+            print(f"FAILED {ch.name} [{kernel.release}]: {ch.detail}")
+    print(f"guest ({kernel.release}): {passed} passed, {failed} failed")
     if args.results:
         with open(args.results, "w") as f:
             json.dump({"passed": passed, "failed": failed, "accel": accel,
@@ -120,7 +123,7 @@ def cmd_demo(args):
     build, kernel, initrd, _ = prepare(args)
     accel = qemu.choose_accel(kernel, initrd)
     log(f"booting the demo guest ({accel}, kernel {kernel.release})")
-    boot = qemu.boot_case(kernel, initrd, cases[0], os.path.join(build, "guest-logs", "demo"), accel)
+    boot = qemu.boot_case(kernel, initrd, cases[0], os.path.join(build, "guest-logs", kernel.release, "demo"), accel)
     n = 0
     shown = False
     text = results.TRACE_RE.sub(lambda m: "demo| HOSTFLUSH\n", boot.output.replace("\r", ""))
@@ -148,7 +151,7 @@ def cmd_boot(args):
     cases = case_mod.discover(os.path.join(GUEST_DIR, "cases"), [args.case])
     build, kernel, initrd, _ = prepare(args)
     accel = qemu.choose_accel(kernel, initrd)
-    boot = qemu.boot_case(kernel, initrd, cases[0], os.path.join(build, "guest-logs", args.case), accel)
+    boot = qemu.boot_case(kernel, initrd, cases[0], os.path.join(build, "guest-logs", kernel.release, args.case), accel)
     sys.stdout.write(boot.output)
     return 0
 

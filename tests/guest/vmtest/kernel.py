@@ -11,15 +11,18 @@ META_PACKAGE = "linux-image-amd64"
 
 
 def resolve_version():
-    """The ABI version of the kernel Debian's meta package points at now,
-    e.g. '6.1.0-56'. VPMEM_GUEST_KERNEL=<ver> pins it."""
+    """The ABI version of the kernel a Debian meta package points at now,
+    e.g. '6.1.0-56'. VPMEM_GUEST_KERNEL=<ver> pins it;
+    VPMEM_GUEST_KERNEL_META picks another meta package (e.g.
+    linux-image-6.12-amd64, Debian 12's newer kernel)."""
     pinned = os.environ.get("VPMEM_GUEST_KERNEL")
     if pinned:
         return pinned
-    out = run(["apt-cache", "depends", META_PACKAGE])
+    meta = os.environ.get("VPMEM_GUEST_KERNEL_META", META_PACKAGE)
+    out = run(["apt-cache", "depends", meta])
     m = re.search(r"Depends: linux-image-(\S+)-amd64\b", out)
     if not m:
-        raise HarnessError(f"cannot resolve the kernel behind {META_PACKAGE}:\n{out}"
+        raise HarnessError(f"cannot resolve the kernel behind {meta}:\n{out}"
                            "\n(run 'apt-get update' first)")
     return m.group(1)
 
@@ -100,9 +103,15 @@ class Kernel:
                 deps[path] = rest.split()
                 base = os.path.basename(path).split(".ko")[0]
                 by_name[base.replace("-", "_")] = path
+        builtin = set()
+        with open(os.path.join(self.moddir, "modules.builtin")) as f:
+            for line in f:
+                builtin.add(os.path.basename(line.strip()).split(".ko")[0].replace("-", "_"))
         out, todo = set(), []
         for n in names:
             key = n.replace("-", "_")
+            if key in builtin:      # e.g. virtio_pci on Debian's 6.12
+                continue
             if key not in by_name:
                 raise HarnessError(f"module {n} not found in {self.release}")
             todo.append(by_name[key])
