@@ -546,7 +546,7 @@ int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path, size_t len,
  * pmemflush_map_fd() - map @len bytes of @fd from @offset.
  *
  * @fd must be open read-write; the map keeps its own duplicate, so the
- * caller may close @fd. @offset must be page aligned (device dax: aligned
+ * caller may close @fd. Of the flags, only PMEMFLUSH_MAP_NONDURABLE applies. @offset must be page aligned (device dax: aligned
  * to the device's alignment). @len 0 maps from @offset to the end. Errors as
  * for pmemflush_map_file().
  */
