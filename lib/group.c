@@ -2,9 +2,9 @@
 /*
  * Group commit.
  *
- * Flushes are numbered by generation: 'started' counts flushes that began,
- * 'completed' the newest one that ended; at most one is in flight, so a
- * flush of generation g ends before g+1 begins.
+ * Flushes are numbered by generation: 'started' counts flushes that began;
+ * at most one is in flight, so a flush of generation g ends before g+1
+ * begins.
  *
  * A caller arriving while started == s takes target = s + 1 and returns
  * the result of flush s + 1. Why that is exactly the contract:
@@ -34,7 +34,6 @@ void pf_group_init(struct pf_group *g)
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->done, NULL);
 	g->started = 0;
-	g->completed = 0;
 	g->in_flight = 0;
 	g->error = 0;
 	g->waiters = NULL;
@@ -89,7 +88,6 @@ int pf_group_sync(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 
 		pthread_mutex_lock(&g->lock);
 		g->in_flight = 0;
-		g->completed = gen;
 		if (rc < 0 && !g->error)
 			g->error = rc;
 		for (w = g->waiters; w; w = w->next)

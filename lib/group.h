@@ -15,7 +15,6 @@ struct pf_group {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
 	uint64_t started;	/* generation of the newest flush that began */
-	uint64_t completed;	/* generation of the newest flush that ended */
 	int in_flight;
 	int error;		/* sticky: first failure not yet acknowledged */
 	struct pf_waiter *waiters;	/* callers waiting for a flush */
