@@ -110,7 +110,9 @@ const char *pmemflush_version(void);
  * Calls that fail with a negative errno may leave a one-line explanation
  * here (for example "cannot stat '/x': No such file or directory"). The
  * string is thread-local and valid until the next failing call of the same
- * thread. Returns "" when there is none.
+ * thread. Returns "" when there is none. A persist call that fails with
+ * the error of a flush run by another thread, or with the sticky error,
+ * gets that flush's message here.
  */
 const char *pmemflush_errormsg(void);
 
@@ -489,12 +491,33 @@ int pmemflush_check_is_method_forced(struct pmemflush_check *check);
  *   none         as refused, but the caller passed PMEMFLUSH_MAP_NONDURABLE
  *
  * Group commit (msync and host-flush): concurrent persist calls on the same
- * map share flushes. A call returns 0 only after a flush that *began after
- * the call began* completed successfully. When a flush fails, every call
- * that depended on it returns its error, and the map then keeps returning
- * that error from every persist call until pmemflush_map_clear_error(): a
- * lost write cannot be forgotten by retrying. Nothing is retried into
- * success and nothing aborts.
+ * map share flushes. A call returns 0 only if a flush that *began after the
+ * call began* completed successfully *and* no failure was recorded on the
+ * map between the call's entry and its return (an errseq-style failure
+ * sequence sampled on entry: pmemflush_map_clear_error() by another thread
+ * cannot turn such a failure into 0). The map then keeps returning the
+ * error from every persist call until pmemflush_map_clear_error(): a lost
+ * write cannot be forgotten by retrying. Nothing is retried into success
+ * and nothing aborts. After a failure, every store made to the map before
+ * it is suspect, not only the data of the calls that failed: a failed
+ * write-back is reported once and the pages are then clean, so a later
+ * flush succeeds without writing them again.
+ *
+ * Failures are device-wide: the host reports a failed write-back once, to
+ * the flush that asked for it. With the vpmem driver the map samples the
+ * device's count of failed host flushes (ndbusN/vpmem/flush_errors) when
+ * it is made and reads it after every flush and at clear: when it rose, a
+ * flush of another map, process or file on the same device failed, and
+ * the map fails with -EIO (sticky) although its own flush succeeded. With
+ * the in-tree virtio_pmem driver nothing can detect that: only the map
+ * whose flush failed is told.
+ *
+ * Threads, cancellation and fork(): persist, drain and persist_ranges are
+ * not cancellation points (cancellation is deferred while they wait or
+ * flush, and acts at the caller's next cancellation point), so a cancelled
+ * thread never leaves the map locked. In a child of fork() every map works:
+ * a flush the parent had in flight is not waited for, and the sticky error
+ * and failure sequence are kept (the child's clear is its own).
  *
  * Maps may be used by many threads at once (unlike the context). The
  * cpu-flush and fence-only paths make no system call, take no lock and
@@ -571,9 +594,11 @@ const char *pmemflush_granularity_name(enum pmemflush_granularity g);
  * pmemflush_persist() - make @len bytes at @addr durable.
  *
  * @addr..@addr+@len must lie inside the map; otherwise (or on overflow)
- * -EINVAL and nothing is touched. @len 0 is a successful no-op. Returns 0
- * once the bytes are durable as the map's method defines, or a negative
- * errno (-EIO from the host, the sticky error of an earlier failure).
+ * -EINVAL and nothing is touched. @len 0 flushes nothing: it returns the
+ * pending sticky error if there is one, else 0. Returns 0 once the bytes
+ * are durable as the map's method defines, or a negative errno (-EIO from
+ * the host or from another flush of the same device, the sticky error of
+ * an earlier failure); pmemflush_errormsg() then describes that error.
  */
 int pmemflush_persist(struct pmemflush_map *map, const void *addr, size_t len);
 
@@ -616,8 +641,11 @@ int pmemflush_map_get_error(struct pmemflush_map *map);
 
 /**
  * pmemflush_map_clear_error() - acknowledge the sticky error and return
- * it. Data persisted by the failed calls must be considered lost: write it
- * again and persist it again.
+ * it. Every store made to the map before the failure must be considered
+ * lost, not only the data of the calls that failed: write it again and
+ * persist it again. Calls in progress that overlapped the failure still
+ * fail. With vpmem, a failure of the device not yet seen by a flush of
+ * this map is acknowledged too (and then -EIO is returned).
  */
 int pmemflush_map_clear_error(struct pmemflush_map *map);
 

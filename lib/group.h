@@ -6,30 +6,69 @@
 #include <pthread.h>
 #include <stdint.h>
 
-/* The durability point itself: 0 or a negative errno. */
+/* The durability point itself: 0 or a negative errno (message in pf_error). */
 typedef int (*pf_group_flush_fn)(void *arg);
 
-struct pf_waiter;
+/*
+ * Read a monotonic count of failures that the flush function cannot see
+ * itself (the device's failed host flushes, vpmem's flush_errors): 0 and
+ * *count, or a negative errno (message in pf_error).
+ */
+typedef int (*pf_group_errcount_fn)(void *arg, uint64_t *count);
+
+#define PF_GROUP_MSG 256
 
 struct pf_group {
 	pthread_mutex_t lock;
 	pthread_cond_t done;
 	uint64_t started;	/* generation of the newest flush that began */
+	uint64_t completed;	/* generation of the newest flush that ended */
 	int in_flight;
-	int error;		/* sticky: first failure not yet acknowledged */
-	struct pf_waiter *waiters;	/* callers waiting for a flush */
+	/*
+	 * errseq: failures recorded since the group was made, never reset.
+	 * A call samples it on entry; if it moved before the call returns,
+	 * the call fails, whatever pf_group_clear_error() did meanwhile.
+	 */
+	uint64_t failseq;
+	int last_rc;			/* the newest failure ... */
+	char last_msg[PF_GROUP_MSG];	/* ... and its message */
+	int error;			/* sticky: first failure not yet acknowledged */
+	char error_msg[PF_GROUP_MSG];
+
+	/* Optional outside failure counter (pf_group_set_errcount()). */
+	pf_group_errcount_fn errcount;
+	void *errcount_arg;
+	const char *errcount_name;
+	uint64_t errcount_seen;	/* the highest value already recorded */
+
+	struct pf_group *fork_next;	/* all groups, for the fork handlers */
 };
 
 void pf_group_init(struct pf_group *g);
 void pf_group_destroy(struct pf_group *g);
 
 /*
- * Return the result of a call of @flush that began after this call began,
- * shared with every concurrent caller: 0 only if it succeeded. Returns the
- * sticky error instead when one is pending.
+ * Watch an outside failure counter: its value now is the baseline; when a
+ * later reading (after each flush, and at pf_group_clear_error()) is
+ * higher, a failure (-EIO) is recorded as if a flush had failed. @name
+ * says what was read, for the message. Call before the group is shared.
+ * Returns 0 or the reader's negative errno.
+ */
+int pf_group_set_errcount(struct pf_group *g, pf_group_errcount_fn fn, void *arg,
+			  const char *name);
+
+/*
+ * Return 0 only if a call of @flush that began after this call began
+ * succeeded (shared with every concurrent caller) and no failure was
+ * recorded between this call's entry and its return. Otherwise the error:
+ * the sticky one pending on entry, or the newest failure recorded during
+ * the call; pmemflush_errormsg() gets that failure's message.
+ * Not a cancellation point (cancellation is disabled for its duration).
  */
 int pf_group_sync(struct pf_group *g, pf_group_flush_fn flush, void *arg);
 
+/* The pending sticky error (0 if none); when set, its message is re-emitted. */
+int pf_group_pending(struct pf_group *g);
 int pf_group_get_error(struct pf_group *g);
 int pf_group_clear_error(struct pf_group *g);
 

@@ -153,6 +153,9 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 		if (rc < 0)
 			goto fail;
 	}
+	rc = pf_map_errseq_init(m, c);
+	if (rc < 0)
+		goto fail;
 	rc = do_mmap(m, ctx, offset, c->method_forced);
 	if (rc < 0)
 		goto fail;
@@ -225,6 +228,7 @@ PMEMFLUSH_EXPORT void pmemflush_unmap(struct pmemflush_map *map)
 		close(map->fd);
 	if (map->host_flush_fd >= 0)
 		close(map->host_flush_fd);
+	pf_map_errseq_close(map);
 	pf_group_destroy(&map->group);
 	free(map);
 }

@@ -20,6 +20,14 @@ struct pmemflush_map {
 	pf_flush_fn cpu_flush;	/* cpu-flush, host-flush, none */
 	int fd;			/* our duplicate of the mapped file */
 	int host_flush_fd;	/* host-flush: the flush attribute, open O_WRONLY */
+	/*
+	 * vpmem: the device's flush_errors counter, open O_RDONLY and read
+	 * with pread() after each flush (persist.c, pf_map_errseq_init()).
+	 * errseq_on says errseq_fd is ours to close (calloc leaves it 0).
+	 */
+	int errseq_fd;
+	int errseq_on;
+	char errseq_path[128];
 
 	struct pf_group group;	/* msync and host-flush */
 };
@@ -27,5 +35,15 @@ struct pmemflush_map {
 /* persist.c: the durability points the group commits. */
 int pf_map_msync(void *map);
 int pf_map_host_flush(void *map);
+
+/*
+ * persist.c: with the vpmem driver, watch the device-wide count of failed
+ * host flushes from now on (the map's group fails when it rises); nothing
+ * for other drivers. 0 or a negative errno. pf_map_errseq_close() is safe
+ * on any map, also one pf_map_errseq_init() never saw.
+ */
+struct pmemflush_check;
+int pf_map_errseq_init(struct pmemflush_map *m, struct pmemflush_check *c);
+void pf_map_errseq_close(struct pmemflush_map *m);
 
 #endif

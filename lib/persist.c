@@ -5,7 +5,10 @@
  * call, take no lock and allocate nothing.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -59,6 +62,64 @@ int pf_map_host_flush(void *arg)
 	return 0;
 }
 
+/*
+ * Device-wide failures. The host reports a failed write-back once, to the
+ * flush that asked for it; the next flush of the same device succeeds. A
+ * second map, another process or another file on the device whose stores
+ * were in that write-back would be told 0. vpmem.ko counts every failed
+ * host flush of the device in ndbusN/vpmem/flush_errors (monotonic, never
+ * reset), so the map samples it when it is made and the group reads it
+ * after every flush and at clear: a rise fails the map (sticky). The
+ * in-tree virtio_pmem driver has no such counter: nothing can be detected.
+ */
+static int errseq_read(void *arg, uint64_t *count)
+{
+	struct pmemflush_map *m = arg;
+	char buf[32], *end;
+	ssize_t n;
+
+	n = pread(m->errseq_fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return pf_error(-errno, "cannot read %s: %s", m->errseq_path, strerror(errno));
+	buf[n] = '\0';
+	errno = 0;
+	*count = strtoull(buf, &end, 10);
+	if (n == 0 || end == buf || errno || (*end && *end != '\n'))
+		return pf_error(-EIO, "cannot read %s: unexpected content", m->errseq_path);
+	return 0;
+}
+
+int pf_map_errseq_init(struct pmemflush_map *m, struct pmemflush_check *c)
+{
+	const struct pmemflush_region *r = c->region;
+	int rc;
+
+	if (!r || r->facts.driver != PMEMFLUSH_DRIVER_VPMEM || !r->bus_devname)
+		return 0;
+	snprintf(m->errseq_path, sizeof(m->errseq_path),
+		 "/sys/bus/nd/devices/%s/vpmem/flush_errors", r->bus_devname);
+	m->errseq_fd = open(m->errseq_path, O_RDONLY | O_CLOEXEC);
+	if (m->errseq_fd < 0)
+		return pf_error(-errno, "%s: cannot open %s: %s", c->path, m->errseq_path,
+				strerror(errno));
+	m->errseq_on = 1;
+	rc = pf_group_set_errcount(&m->group, errseq_read, m, m->errseq_path);
+	if (rc < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", pmemflush_errormsg());
+		return pf_error(rc, "%s: %s", c->path, why);
+	}
+	return 0;
+}
+
+void pf_map_errseq_close(struct pmemflush_map *m)
+{
+	if (m->errseq_on)
+		close(m->errseq_fd);
+	m->errseq_on = 0;
+}
+
 /* The durability point after the CPU part is done. */
 static int commit(struct pmemflush_map *m)
 {
@@ -93,12 +154,23 @@ PMEMFLUSH_EXPORT int pmemflush_drain(struct pmemflush_map *map)
 	return commit(map);
 }
 
+/*
+ * Nothing to make durable, but a pending error is still the answer: a
+ * caller must not read "0" as "everything I stored so far is safe".
+ */
+static int nothing_to_do(struct pmemflush_map *m)
+{
+	if (m->method == PMEMFLUSH_METHOD_MSYNC || m->method == PMEMFLUSH_METHOD_HOST_FLUSH)
+		return pf_group_pending(&m->group);
+	return 0;
+}
+
 PMEMFLUSH_EXPORT int pmemflush_persist(struct pmemflush_map *map, const void *addr, size_t len)
 {
 	if (!map || !range_ok(map, addr, len))
 		return pf_error(-EINVAL, "range outside the map");
 	if (!len)
-		return 0;
+		return nothing_to_do(map);
 	cpu_flush(map, addr, len);
 	return commit(map);
 }
@@ -116,7 +188,7 @@ PMEMFLUSH_EXPORT int pmemflush_persist_ranges(struct pmemflush_map *map,
 		total += ranges[i].len;
 	}
 	if (!total)
-		return 0;
+		return nothing_to_do(map);
 	for (i = 0; i < n; i++)
 		cpu_flush(map, ranges[i].addr, ranges[i].len);
 	return commit(map);

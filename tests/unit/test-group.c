@@ -7,16 +7,29 @@
  *    call started and ended, successfully, before it returned;
  *  - a call whose covering flush failed returns that error, and every call
  *    after the failure returns it until the error is cleared;
- *  - concurrent calls share flushes (fewer flushes than calls).
+ *  - concurrent calls share flushes (fewer flushes than calls);
+ *  - no call returns 0 when a failure was recorded during it, even if the
+ *    error is cleared before the caller wakes (errseq);
+ *  - an outside failure counter (vpmem's flush_errors) that rises fails
+ *    the group once, sticky, and is acknowledged by clear;
+ *  - every failing call leaves the message of its own error;
+ *  - cancelled waiters and leaders, and fork() with a flush in flight or
+ *    the lock held, leave a group that still works (checked in child
+ *    processes with an alarm: a hang is a failure, not a stuck test).
  */
 #include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "group.h"
+#include "private.h"
 #include "test.h"
 
 #define THREADS 16
@@ -56,6 +69,8 @@ struct call_rec {
 
 static struct pf_group group;
 static struct call_rec calls[THREADS][CALLS];
+static long clears[THREADS * CALLS][2];	/* when each clear began and ended */
+static atomic_int nclears;
 
 static void *worker(void *arg)
 {
@@ -67,8 +82,13 @@ static void *worker(void *arg)
 		calls[t][i].rc = pf_group_sync(&group, instrumented_flush, NULL);
 		calls[t][i].end = atomic_fetch_add(&clk, 1) + 1;
 		/* In the failing run, acknowledge now and then, as an app would. */
-		if (fail_every && calls[t][i].rc && (i % 5 == 0))
+		if (fail_every && calls[t][i].rc && (i % 5 == 0)) {
+			int k = atomic_fetch_add(&nclears, 1);
+
+			clears[k][0] = atomic_fetch_add(&clk, 1) + 1;
 			pf_group_clear_error(&group);
+			clears[k][1] = atomic_fetch_add(&clk, 1) + 1;
+		}
 	}
 	return NULL;
 }
@@ -84,15 +104,35 @@ static int covering_ok(const struct call_rec *c)
 	return 0;
 }
 
+/*
+ * A failed flush that ended while @c was in progress (errseq: must fail
+ * @c). A call overlapped by a clear is left out: it may have sampled the
+ * sequence after the clear, which acknowledged the failure for everyone
+ * (clear_race() checks the waiter that sampled before it).
+ */
+static int overlapped_failure(const struct call_rec *c)
+{
+	int f, k;
+
+	for (k = 0; k < nclears; k++)
+		if (clears[k][1] > c->start && clears[k][0] < c->end)
+			return 0;
+	for (f = 0; f < nflushes; f++)
+		if (flushes[f].rc < 0 && flushes[f].end > c->start && flushes[f].end < c->end)
+			return 1;
+	return 0;
+}
+
 static void run(int fail)
 {
 	pthread_t tids[THREADS];
-	int bad_success = 0, bad_error = 0, ncalls = 0, nok = 0;
+	int bad_success = 0, bad_error = 0, ncalls = 0, nok = 0, overlapped_ok = 0;
 	long t;
 	int i;
 
 	pf_group_init(&group);
 	nflushes = 0;
+	nclears = 0;
 	fail_every = fail;
 	overlap_seen = 0;
 	for (t = 0; t < THREADS; t++)
@@ -109,6 +149,8 @@ static void run(int fail)
 				nok++;
 				if (!covering_ok(c))
 					bad_success++;
+				if (overlapped_failure(c))
+					overlapped_ok++;
 			} else if (c->rc != -EIO) {
 				bad_error++;
 			}
@@ -117,6 +159,7 @@ static void run(int fail)
 	T_EXPECTF(bad_success == 0, "%d successful calls had no successful flush that began after them",
 		  bad_success);
 	T_EXPECTF(bad_error == 0, "%d calls failed with an unexpected error", bad_error);
+	T_EXPECTF(overlapped_ok == 0, "%d successful calls overlapped a failed flush", overlapped_ok);
 	T_EXPECTF(nflushes < ncalls, "no coalescing: %d flushes for %d calls", nflushes, ncalls);
 	if (!fail)
 		T_EXPECTF(nok == ncalls, "%d of %d calls failed without any failure injected",
@@ -160,9 +203,361 @@ static void sticky(void)
 	pf_group_destroy(&group);
 }
 
+/*
+ * A flush that blocks until released: lets a test hold a leader inside
+ * its flush while others arrive, are cancelled, or fork.
+ */
+static sem_t flush_entered, flush_release;
+static int blocking_rc;
+
+static int blocking_flush(void *arg)
+{
+	sem_post(&flush_entered);
+	while (sem_wait(&flush_release) < 0)	/* a cancellation point */
+		;
+	if (blocking_rc < 0)
+		return pf_error(blocking_rc, "injected failure of the leader's flush");
+	return 0;
+}
+
+struct caller {
+	pf_group_flush_fn flush;
+	int n;
+	int rc;
+	char msg[256];
+};
+
+static void *caller_thread(void *arg)
+{
+	struct caller *c = arg;
+
+	pf_error(-EBADMSG, "stale message of an unrelated call");
+	c->rc = pf_group_sync(&group, c->flush, &c->n);
+	snprintf(c->msg, sizeof(c->msg), "%s", pmemflush_errormsg());
+	pthread_testcancel();	/* a deferred cancellation acts here */
+	return NULL;
+}
+
+static void blocking_setup(int rc)
+{
+	pf_group_init(&group);
+	sem_init(&flush_entered, 0, 0);
+	sem_init(&flush_release, 0, 0);
+	blocking_rc = rc;
+}
+
+static void blocking_teardown(void)
+{
+	sem_destroy(&flush_entered);
+	sem_destroy(&flush_release);
+	pf_group_destroy(&group);
+}
+
+/*
+ * Item 4: a caller waits while the flush before its own fails; another
+ * thread acknowledges the error before the waiter wakes. The waiter's
+ * stores may have been in the failed write-back: it must fail, and say so.
+ * (Before errseq, the waiter found no error, started its own flush, and
+ * returned 0 in most trials.)
+ */
+#define RACE_TRIALS 100
+
+static void clear_race(void)
+{
+	int trial, lost = 0, flushed = 0, wrong_msg = 0, cleared = 0;
+
+	for (trial = 0; trial < RACE_TRIALS; trial++) {
+		struct caller lead = { .flush = blocking_flush };
+		struct caller waiter = { .flush = ok_flush };
+		pthread_t tl, tw;
+
+		blocking_setup(-EIO);
+		pthread_create(&tl, NULL, caller_thread, &lead);
+		sem_wait(&flush_entered);
+		pthread_create(&tw, NULL, caller_thread, &waiter);
+		usleep(5000);	/* the waiter arrives while the failing flush is in flight */
+		sem_post(&flush_release);
+		/* Acknowledge the failure as soon as it is recorded. */
+		while (pf_group_clear_error(&group) == 0)
+			;
+		cleared++;
+		pthread_join(tl, NULL);
+		pthread_join(tw, NULL);
+		if (waiter.rc == 0)
+			lost++;
+		else if (!strstr(waiter.msg, "injected failure"))
+			wrong_msg++;
+		flushed += waiter.n;
+		blocking_teardown();
+	}
+	T_EXPECTF(lost == 0, "%d of %d waiters returned 0 although the flush before theirs failed",
+		  lost, RACE_TRIALS);
+	T_EXPECTF(wrong_msg == 0, "%d failing waiters had another call's message", wrong_msg);
+	printf("clear_error racing a waiter: %d trials, %d lost errors, %d waiter flushes\n",
+	       cleared, lost, flushed);
+}
+
+/* Every failing call gets the message of the error it returns. */
+static void messages(void)
+{
+	struct caller lead = { .flush = blocking_flush };
+	struct caller waiter = { .flush = ok_flush };
+	pthread_t tl, tw;
+	int n = 0;
+
+	blocking_setup(-EIO);
+	pthread_create(&tl, NULL, caller_thread, &lead);
+	sem_wait(&flush_entered);
+	pthread_create(&tw, NULL, caller_thread, &waiter);
+	usleep(5000);
+	sem_post(&flush_release);
+	pthread_join(tl, NULL);
+	pthread_join(tw, NULL);
+	T_EXPECTF(lead.rc == -EIO && strstr(lead.msg, "injected failure"), "leader: %d '%s'",
+		  lead.rc, lead.msg);
+	T_EXPECTF(waiter.rc == -EIO && strstr(waiter.msg, "injected failure"), "waiter: %d '%s'",
+		  waiter.rc, waiter.msg);
+	/* Sticky path, in a thread whose last message is unrelated. */
+	pf_error(-EBADMSG, "stale message of an unrelated call");
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == -EIO && n == 0);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "injected failure"), "sticky: '%s'",
+		  pmemflush_errormsg());
+	pf_error(-EBADMSG, "stale message of an unrelated call");
+	T_EXPECT(pf_group_pending(&group) == -EIO);
+	T_EXPECT(strstr(pmemflush_errormsg(), "injected failure") != NULL);
+	T_EXPECT(pf_group_clear_error(&group) == -EIO);
+	T_EXPECT(pf_group_pending(&group) == 0);
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == 0 && n == 1);
+	blocking_teardown();
+}
+
+/* An outside failure counter (vpmem's flush_errors), faked. */
+static uint64_t fake_count;
+static int fake_read_rc;
+
+static int fake_read(void *arg, uint64_t *count)
+{
+	if (fake_read_rc)
+		return pf_error(fake_read_rc, "cannot read the fake counter");
+	*count = fake_count;
+	return 0;
+}
+
+/* A flush that fails and is counted by the device, as vpmem does. */
+static int counted_eio_flush(void *arg)
+{
+	(*(int *)arg)++;
+	fake_count++;
+	return pf_error(-EIO, "msync: Input/output error");
+}
+
+static void errcount(void)
+{
+	int n = 0;
+
+	pf_group_init(&group);
+	fake_count = 5;		/* failures before the map was made do not count */
+	fake_read_rc = 0;
+	T_EXPECT(pf_group_set_errcount(&group, fake_read, NULL, "flush_errors") == 0);
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == 0 && n == 1);
+
+	/* Another map's flush failed: ours succeeds, the counter says lost. */
+	fake_count = 6;
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == -EIO && n == 2);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "another flush of the same device failed") &&
+		  strstr(pmemflush_errormsg(), "from 5 to 6"), "message: '%s'", pmemflush_errormsg());
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == -EIO && n == 2);	/* sticky */
+	T_EXPECT(pf_group_clear_error(&group) == -EIO);
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == 0 && n == 3);	/* reported once */
+
+	/* Our own failure moves the counter too: one failure, not two. */
+	T_EXPECT(pf_group_sync(&group, counted_eio_flush, &n) == -EIO && n == 4);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "msync"), "message: '%s'", pmemflush_errormsg());
+	T_EXPECT(pf_group_clear_error(&group) == -EIO);
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == 0 && n == 5);
+
+	/* A device failure while the error is pending is acknowledged by clear. */
+	T_EXPECT(pf_group_sync(&group, counted_eio_flush, &n) == -EIO);
+	fake_count++;
+	T_EXPECT(pf_group_clear_error(&group) == -EIO);
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == 0);
+
+	/* A rise seen only by clear still fails nothing later, but is returned. */
+	fake_count++;
+	T_EXPECT(pf_group_clear_error(&group) == -EIO);
+	T_EXPECT(pf_group_get_error(&group) == 0);
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == 0);
+
+	/* A counter that cannot be read proves nothing: the flush fails. */
+	fake_read_rc = -ENOENT;
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == -ENOENT);
+	T_EXPECT(strstr(pmemflush_errormsg(), "fake counter") != NULL);
+	fake_read_rc = 0;
+	T_EXPECT(pf_group_clear_error(&group) == -ENOENT);
+	T_EXPECT(pf_group_sync(&group, ok_flush, &n) == 0);
+	pf_group_destroy(&group);
+
+	/* The baseline itself must be readable. */
+	pf_group_init(&group);
+	fake_read_rc = -EACCES;
+	T_EXPECT(pf_group_set_errcount(&group, fake_read, NULL, "flush_errors") == -EACCES);
+	fake_read_rc = 0;
+	pf_group_destroy(&group);
+}
+
+/*
+ * Run @fn in a child process with a time limit: 0 if it exited 0, else
+ * the exit status or 128 + the signal (SIGALRM: it hung).
+ */
+static int in_child(int (*fn)(void), const char *what)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		alarm(10);
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "%s: killed by signal %d%s\n", what, WTERMSIG(status),
+			WTERMSIG(status) == SIGALRM ? " (hung)" : "");
+		return 128 + WTERMSIG(status);
+	}
+	return WEXITSTATUS(status);
+}
+
+/* A waiter cancelled in the wait: the group must still work. */
+static int cancel_waiter_child(void)
+{
+	struct caller lead = { .flush = blocking_flush };
+	struct caller waiter = { .flush = ok_flush };
+	pthread_t tl, tw;
+	void *ret;
+	int n = 0, rc;
+
+	blocking_setup(0);
+	pthread_create(&tl, NULL, caller_thread, &lead);
+	sem_wait(&flush_entered);
+	pthread_create(&tw, NULL, caller_thread, &waiter);
+	usleep(20000);		/* the waiter is in pthread_cond_wait() */
+	pthread_cancel(tw);
+	usleep(20000);
+	sem_post(&flush_release);
+	pthread_join(tw, &ret);
+	pthread_join(tl, NULL);
+	rc = pf_group_sync(&group, ok_flush, &n);
+	if (ret != PTHREAD_CANCELED)
+		return 3;	/* the cancellation was lost, not deferred */
+	if (waiter.rc != 0 || waiter.n != 1)
+		return 4;	/* the waiter's persist did not complete */
+	return rc == 0 && n == 1 ? 0 : 5;
+}
+
+/* A leader cancelled inside its flush: the flush completes, nothing hangs. */
+static int cancel_leader_child(void)
+{
+	struct caller lead = { .flush = blocking_flush };
+	pthread_t tl;
+	void *ret;
+	int n = 0, rc;
+
+	blocking_setup(0);
+	pthread_create(&tl, NULL, caller_thread, &lead);
+	sem_wait(&flush_entered);
+	pthread_cancel(tl);	/* it is in sem_wait(), a cancellation point */
+	usleep(20000);
+	sem_post(&flush_release);
+	pthread_join(tl, &ret);
+	rc = pf_group_sync(&group, ok_flush, &n);
+	if (ret != PTHREAD_CANCELED)
+		return 3;
+	if (lead.rc != 0)
+		return 4;
+	return rc == 0 && n == 1 ? 0 : 5;
+}
+
+/* Child of a fork with a flush in flight in the parent: it flushes itself. */
+static int fork_child_flushes(void)
+{
+	int n = 0;
+
+	return pf_group_sync(&group, ok_flush, &n) == 0 && n == 1 ? 0 : 6;
+}
+
+/* Child of a fork with a sticky error pending: it keeps it. */
+static int fork_child_sticky(void)
+{
+	int n = 0;
+
+	if (pf_group_sync(&group, ok_flush, &n) != -EIO || n)
+		return 7;
+	if (!strstr(pmemflush_errormsg(), "injected failure"))
+		return 8;
+	pf_group_clear_error(&group);
+	return pf_group_sync(&group, ok_flush, &n) == 0 && n == 1 ? 0 : 9;
+}
+
+static void *hold_lock(void *arg)
+{
+	pthread_mutex_lock(&group.lock);
+	sem_post(&flush_entered);
+	usleep(50000);
+	pthread_mutex_unlock(&group.lock);
+	return NULL;
+}
+
+static void cancel_and_fork(void)
+{
+	struct caller lead = { .flush = blocking_flush };
+	pthread_t t;
+	int rc;
+
+	rc = in_child(cancel_waiter_child, "cancelled waiter");
+	T_EXPECTF(rc == 0, "after a waiter was cancelled: child status %d", rc);
+	rc = in_child(cancel_leader_child, "cancelled leader");
+	T_EXPECTF(rc == 0, "after a leader was cancelled: child status %d", rc);
+
+	/* fork() while a flush is in flight (its leader stays in the parent). */
+	blocking_setup(0);
+	pthread_create(&t, NULL, caller_thread, &lead);
+	sem_wait(&flush_entered);
+	rc = in_child(fork_child_flushes, "fork with a flush in flight");
+	T_EXPECTF(rc == 0, "fork with a flush in flight: child status %d", rc);
+	sem_post(&flush_release);
+	pthread_join(t, NULL);
+	T_EXPECT(lead.rc == 0);
+	blocking_teardown();
+
+	/* fork() while another thread holds the group's lock. */
+	blocking_setup(0);
+	pthread_create(&t, NULL, hold_lock, NULL);
+	sem_wait(&flush_entered);
+	rc = in_child(fork_child_flushes, "fork with the lock held");
+	T_EXPECTF(rc == 0, "fork with the lock held: child status %d", rc);
+	pthread_join(t, NULL);
+	blocking_teardown();
+
+	/* The child keeps the sticky error, with its message. */
+	blocking_setup(-EIO);
+	pthread_create(&t, NULL, caller_thread, &lead);
+	sem_wait(&flush_entered);
+	sem_post(&flush_release);
+	pthread_join(t, NULL);
+	rc = in_child(fork_child_sticky, "fork with an error pending");
+	T_EXPECTF(rc == 0, "fork with an error pending: child status %d", rc);
+	T_EXPECT(pf_group_get_error(&group) == -EIO);	/* the child's clear is its own */
+	blocking_teardown();
+}
+
 int main(void)
 {
 	sticky();
+	messages();
+	errcount();
+	clear_race();
+	cancel_and_fork();
 	run(0);
 	run(7);
 	return t_report("test-group");

@@ -3,7 +3,9 @@
  * The persist API on memory a unit test can have: regular files on tmpfs
  * and on the build directory's file system (msync), anonymous memory with
  * the forced cpu-flush method, range validation, and error propagation
- * with the sticky error.
+ * with the sticky error: every failing call has its own error's message,
+ * a length of 0 still returns a pending error, and a forked child keeps
+ * the error and can persist.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <pmemflush.h>
@@ -186,9 +189,50 @@ static void error_propagation(void)
 		      -1, 0) == p + 4096);
 	T_EXPECT(pmemflush_persist(m, p, 1) == -ENOMEM);
 	T_EXPECT(pmemflush_drain(m) == -ENOMEM);
+
+	/* Every failing call explains its own error, not the thread's last one. */
+	T_EXPECT(pmemflush_persist(m, p - 1, 1) == -EINVAL);
+	T_EXPECT(pmemflush_persist(m, p, 1) == -ENOMEM);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "msync") != NULL, "sticky persist: '%s'",
+		  pmemflush_errormsg());
+	T_EXPECT(pmemflush_persist(m, p - 1, 1) == -EINVAL);
+	T_EXPECT(pmemflush_drain(m) == -ENOMEM);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "msync") != NULL, "sticky drain: '%s'",
+		  pmemflush_errormsg());
+
+	/* Nothing to persist, but an error pending: the error, not 0. */
+	T_EXPECT(pmemflush_persist(m, p - 1, 1) == -EINVAL);
+	T_EXPECT(pmemflush_persist(m, p, 0) == -ENOMEM);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "msync") != NULL, "len 0: '%s'",
+		  pmemflush_errormsg());
+	{
+		struct pmemflush_range r0[2] = { { p, 0 }, { p + 10, 0 } };
+
+		T_EXPECT(pmemflush_persist_ranges(m, r0, 2) == -ENOMEM);
+		T_EXPECT(pmemflush_persist_ranges(m, NULL, 0) == -ENOMEM);
+	}
+
+	/* A forked child keeps the error, and after clearing it persists. */
+	{
+		pid_t pid = fork();
+		int status = -1;
+
+		if (pid == 0) {
+			alarm(10);
+			if (pmemflush_persist(m, p, 1) != -ENOMEM)
+				_exit(3);
+			if (pmemflush_map_clear_error(m) != -ENOMEM)
+				_exit(4);
+			_exit(pmemflush_persist(m, p, 1) == 0 ? 0 : 5);
+		}
+		T_EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+		T_EXPECTF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+		T_EXPECT(pmemflush_map_get_error(m) == -ENOMEM);	/* the parent's is its own */
+	}
 	T_EXPECT(pmemflush_map_clear_error(m) == -ENOMEM);
 	T_EXPECT(pmemflush_map_get_error(m) == 0);
 	T_EXPECT(pmemflush_persist(m, p, 1) == 0);
+	T_EXPECT(pmemflush_persist(m, p, 0) == 0);
 	pmemflush_unmap(m);
 }
 
