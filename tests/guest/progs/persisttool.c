@@ -13,6 +13,16 @@
  *   persisttool sticky PATH             persist (expects the host flush to
  *                                       fail), persist again (sticky), clear,
  *                                       persist: prints the three results
+ *   persisttool devfail PATH_A PATH_B KNOB two maps on one device: persist
+ *                                       both once, a store through each,
+ *                                       then "1" into KNOB
+ *                                       (the fault knob), persist A, persist
+ *                                       B, B again, clear B, persist B:
+ *                                       prints the five results, then
+ *                                       B's message on a line "b_msg=..."
+ *   persisttool devwait PATH FLAG       map, store, create FLAG.ready, wait
+ *                                       (60 s at most) until FLAG exists,
+ *                                       persist: prints "rc=N msg=..."
  *
  * Exit status: 0, or the errno of the failing call.
  */
@@ -22,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,6 +184,81 @@ static int cmd_sticky(const char *path)
 	return 0;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+
+	if (!f)
+		return errno;
+	if (fputs(text, f) < 0)
+		rc = errno;
+	if (fclose(f) != 0 && !rc)
+		rc = errno;
+	return rc;
+}
+
+static int cmd_devfail(const char *path_a, const char *path_b, const char *knob)
+{
+	struct pmemflush_map *a, *b;
+	int ra, rb, rb2, cleared, rb3, rc;
+	char bmsg[512];
+
+	rc = do_map(path_a, 0, &a);
+	if (rc < 0)
+		return -rc;
+	rc = do_map(path_b, 0, &b);
+	if (rc < 0)
+		return -rc;
+	/* A clean start: both maps' files (and their metadata) durable. */
+	if (pmemflush_persist(a, pmemflush_map_get_addr(a), 1) < 0 ||
+	    pmemflush_persist(b, pmemflush_map_get_addr(b), 1) < 0) {
+		fprintf(stderr, "persisttool: baseline persist: %s\n", pmemflush_errormsg());
+		return EIO;
+	}
+	/* B's store is made before the failure: it may be in the lost write-back. */
+	strcpy((char *)pmemflush_map_get_addr(b) + 4096, "record of map B");
+	strcpy(pmemflush_map_get_addr(a), "record of map A");
+	rc = write_file(knob, "1\n");
+	if (rc) {
+		fprintf(stderr, "persisttool: %s: %s\n", knob, strerror(rc));
+		return rc;
+	}
+	ra = pmemflush_persist(a, pmemflush_map_get_addr(a), 64);
+	rb = pmemflush_persist(b, (char *)pmemflush_map_get_addr(b) + 4096, 64);
+	snprintf(bmsg, sizeof(bmsg), "%s", pmemflush_errormsg());
+	rb2 = pmemflush_persist(b, (char *)pmemflush_map_get_addr(b) + 4096, 64);
+	cleared = pmemflush_map_clear_error(b);
+	rb3 = pmemflush_persist(b, (char *)pmemflush_map_get_addr(b) + 4096, 64);
+	printf("a=%d b=%d b_again=%d b_cleared=%d b_after=%d\nb_msg=%s\n", ra, rb, rb2, cleared,
+	       rb3, bmsg);
+	pmemflush_unmap(a);
+	pmemflush_unmap(b);
+	return 0;
+}
+
+static int cmd_devwait(const char *path, const char *flag)
+{
+	struct pmemflush_map *m;
+	struct stat st;
+	char ready[4096];
+	int i, rc = do_map(path, 0, &m);
+
+	if (rc < 0)
+		return -rc;
+	strcpy((char *)pmemflush_map_get_addr(m) + 8192, "record of the waiting process");
+	snprintf(ready, sizeof(ready), "%s.ready", flag);
+	rc = write_file(ready, "");
+	if (rc)
+		return rc;
+	for (i = 0; i < 6000 && stat(flag, &st) < 0; i++)
+		usleep(10000);
+	rc = pmemflush_persist(m, (char *)pmemflush_map_get_addr(m) + 8192, 64);
+	printf("rc=%d msg=%s\n", rc, rc ? pmemflush_errormsg() : "");
+	pmemflush_unmap(m);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 2 ? argv[1] : "";
@@ -188,6 +274,10 @@ int main(int argc, char **argv)
 		rc = cmd_bench(argv[2], atoi(argv[3]), atol(argv[4]), !strcmp(argv[5], "naive"));
 	else if (!strcmp(cmd, "sticky") && argc == 3)
 		rc = cmd_sticky(argv[2]);
+	else if (!strcmp(cmd, "devfail") && argc == 5)
+		rc = cmd_devfail(argv[2], argv[3], argv[4]);
+	else if (!strcmp(cmd, "devwait") && argc == 4)
+		rc = cmd_devwait(argv[2], argv[3]);
 	else
 		fprintf(stderr, "usage: see persisttool.c\n");
 	pmemflush_unref(ctx);
