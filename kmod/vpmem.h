@@ -19,6 +19,9 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_pmem.h>
 
+/* Kept equal to PACKAGE_VERSION in dkms.conf (tests/kmod/check.sh checks). */
+#define VPMEM_VERSION "0.1.0"
+
 /*
  * Written and tested against 6.1 (Kbuild refuses older kernels). Newer
  * kernels need no version-dependent code: this driver never builds a flush
@@ -52,21 +55,31 @@ struct vpmem {
 	/*
 	 * Flush engine state, see the comment at the top of vpmem_flush.c.
 	 * @lock is taken from the virtqueue interrupt, so always irq-safe.
-	 * It protects every field from @waiters to @lat_max_ns.
+	 * It protects @vq (NULL while frozen) and every field from @waiters
+	 * to @teardown_errors.
 	 */
 	spinlock_t lock;
 	wait_queue_head_t wq;
-	struct delayed_work retry_work;
+	struct delayed_work watch_work;
 	struct list_head waiters;
 	u64 sent_seq;
 	u64 done_seq;
 	u64 send_ns;
 	bool in_flight;
-	bool dead;
+	bool frozen;		/* suspended: queue waiters, send nothing */
+	bool broken;		/* device broken: fail everything with -EIO */
+	bool closing;		/* removal: the flush attribute gets -ENXIO */
+	bool dead;		/* removal: every flush gets -ENXIO */
 	u64 lat_total_ns;
 	u64 lat_max_ns;
+	/* Block-layer flushes asked for while the bus was being removed. */
+	u64 teardown_flushes;
+	u64 teardown_errors;
 
-	/* Statistics read lock-free by sysfs. */
+	/*
+	 * Statistics read lock-free by sysfs. flush_errors only changes under
+	 * @lock, so that waiters can sample it as an error sequence.
+	 */
 	atomic64_t flush_requests;
 	atomic64_t host_flushes;
 	atomic64_t flush_errors;
@@ -75,10 +88,14 @@ struct vpmem {
 /* vpmem_flush.c */
 void vpmem_flush_init(struct vpmem *vp);
 int vpmem_flush(struct vpmem *vp);
-int vpmem_flush_killable(struct vpmem *vp);
+int vpmem_flush_attr(struct vpmem *vp);
 int vpmem_flush_final(struct vpmem *vp);
 int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio);
 void vpmem_vq_done(struct virtqueue *vq);
+void vpmem_flush_start(struct vpmem *vp, struct virtqueue *vq);
+void vpmem_flush_freeze(struct vpmem *vp);
+void vpmem_flush_broken(struct vpmem *vp, const char *why);
+void vpmem_flush_close(struct vpmem *vp);
 bool vpmem_flush_kill(struct vpmem *vp);
 void vpmem_flush_latency(struct vpmem *vp, u64 *total_ns, u64 *max_ns);
 

@@ -31,12 +31,11 @@
  *  1. Nothing is acknowledged early: the caller is only completed when a
  *     generation >= gen finishes. Generation gen was not sent at t (sent_seq
  *     was the newest), so the request is sent after t, i.e. after every store
- *     the caller made before asking; virtqueue_add_sgs() and the kick order
- *     those stores before the host sees the request.
- *  2. The status is that of exactly this generation: by (I) the generation
- *     whose completion removes the waiter is gen itself. A failed host flush
- *     therefore fails exactly the callers that shared it, never a later one,
- *     and the next generation starts clean (errors do not stick).
+ *     the caller made before asking; pmem_wmb() (see Ordering) and the
+ *     kick order those stores before the host sees the request.
+ *  2. The status is never better than this generation's: by (I) the
+ *     generation whose completion removes the waiter is gen itself, and a
+ *     failed host flush fails every caller that shared it.
  *  3. Nothing waits longer than needed: a caller arriving while idle sends
  *     at once; a caller arriving while g is in flight cannot use g (sent
  *     before t) and needs g + 1, which the interrupt finishing g sends right
@@ -44,47 +43,87 @@
  *     the rest of one request plus its own, and a burst of N callers costs
  *     two host flushes, not N.
  *
- * Virtqueue full. With one request in flight the queue cannot fill in
- * practice, but a device with a tiny or stuck queue can still return
- * -ENOSPC. Sending is then retried when the device returns a buffer (the
- * interrupt kicks again) or, if nothing is in flight to come back, from a
- * delayed work every 100 ms; the caller is never failed for it.
+ * Errors stick (errseq). A host whose write-back failed typically marks the
+ * pages clean and reports the failure once: the next flush succeeds although
+ * stores made before the failed one are gone. So success of one's own
+ * generation is not enough. flush_errors counts every failed flush of the
+ * device, only grows and only changes under vp->lock; each waiter samples it
+ * when it registers and fails with -EIO if it changed before the waiter
+ * completes. Every caller whose wait overlapped a failure, whichever
+ * generation failed, sees it: the flush attribute, fsync and journal
+ * commits alike. Failures that happened before a caller registered are left
+ * to whoever sampled the count earlier (user space reads flush_errors when it
+ * maps the device and compares after each flush).
  *
- * Teardown. Removal first waits (at most VPMEM_KILL_GRACE) for one last
- * flush, then calls vpmem_flush_kill(): the device is marked dead so new
- * callers get -ENXIO and nothing more is sent, the request already at the
- * host gets a grace period to finish (its waiters get its real status and
- * the host stops writing into vp->msg), then every remaining waiter is
- * completed with -ENXIO. Only after that may the caller reset the device and
- * delete the virtqueue, and only after the nvdimm bus is gone may vp be
- * freed.
+ * Ordering. Each caller runs pmem_wmb() before it registers: non-temporal
+ * stores (pmem's memcpy_flushcache(), a devdax application's movnt) are
+ * weakly ordered and are not ordered by taking a lock or by the virtqueue's
+ * barriers, so without it the host could flush before they reach memory.
+ * The request that covers the caller is sent after registration, by this
+ * CPU or by one that took vp->lock after it.
  *
- * Fault injection. The root-only parameter fail_next_flushes=N makes the
- * next N host flushes (of any vpmem device) report failure. The request IS
- * sent and answered by the host (its trace shows it); only the status the
- * driver reports is forced to -EIO, so tests can check the error path end to
- * end against the host's own count.
+ * Waits count as I/O wait (io_schedule_timeout()), like any other wait for a
+ * device to finish a write.
+ *
+ * Broken devices. A virtqueue marked broken (virtqueue_is_broken(), e.g. a
+ * failed notify or virtio_break_device()) or a device that set NEEDS_RESET
+ * never answers. The engine then fails the request in flight and every
+ * waiter with -EIO, counts one error, and refuses new flushes with -EIO
+ * until the queue is set up again (resume, or unbind and bind). It notices:
+ * when sending (the add or the kick fails), on a config-change interrupt
+ * (NEEDS_RESET), and from a watchdog that looks every VPMEM_WATCH_PERIOD
+ * while a request is in flight. A full virtqueue cannot happen with one
+ * request in flight on a queue of at least two entries (probe refuses
+ * smaller ones), so -ENOSPC is treated as a broken device, not retried.
+ *
+ * Suspend. vpmem_flush_freeze() stops sending, waits (bounded) for the
+ * request in flight and fails it if the host does not answer; callers that
+ * arrive meanwhile just queue. The caller then resets the device and deletes
+ * the queue. On resume vpmem_flush_start() gets the new queue and sends one
+ * generation for everyone who queued.
+ *
+ * Teardown, in the order vpmem_remove() uses:
+ *  1. vpmem_flush_close(): the flush attribute fails with -ENXIO at once and
+ *     its waiters are completed with -ENXIO, so that sysfs removal (which
+ *     waits for active writers) cannot block on the host. Block-layer and
+ *     libnvdimm flushes keep working.
+ *  2. nvdimm_bus_unregister(): the pmem driver's final flush of each
+ *     namespace goes to the host as usual.
+ *  3. vpmem_flush_final(): one last bounded flush (covers devdax).
+ *  4. vpmem_flush_kill(): new callers get -ENXIO, the request at the host
+ *     gets a grace period (unless the device is broken), the rest gets
+ *     -ENXIO. Only then may the device be reset and its queue deleted.
+ *
+ * Test hooks exist only in a build with VPMEM_TESTING (the test suite's):
+ * the parameter fail_next_flushes=N makes the next N host flushes (of any
+ * vpmem device) report failure. The request IS sent and answered by the host
+ * (its trace shows it); only the status the driver reports is forced to
+ * -EIO, so tests can check the error path end to end against the host's own
+ * count.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
-#include <linux/completion.h>
 #include <linux/errno.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <linux/virtio.h>
+#include <linux/virtio_config.h>
 #include <linux/workqueue.h>
+#include <asm/barrier.h>
 #include "vpmem.h"
 
-/* Give up on a silent host after this long during removal. */
-#define VPMEM_KILL_GRACE	(10 * HZ)
-/* Re-try a full virtqueue this often when no answer is due to trigger it. */
-#define VPMEM_ROOM_RETRY	(HZ / 10)
+/* Give up on a silent host after this long (removal, suspend). */
+#define VPMEM_GRACE		(10 * HZ)
+/* How often a request in flight is checked for a broken device. */
+#define VPMEM_WATCH_PERIOD	HZ
 
+#ifdef VPMEM_TESTING
 static atomic_t vpmem_fail_next = ATOMIC_INIT(0);
 
 static int vpmem_fail_next_set(const char *val, const struct kernel_param *kp)
@@ -114,13 +153,40 @@ module_param_cb(fail_next_flushes, &vpmem_fail_next_ops, NULL, 0600);
 MODULE_PARM_DESC(fail_next_flushes,
 		 "Testing: report the next N host flushes as failed (they are still sent)");
 
+static bool vpmem_inject_failure(void)
+{
+	return atomic_dec_if_positive(&vpmem_fail_next) >= 0;
+}
+#else
+static bool vpmem_inject_failure(void)
+{
+	return false;
+}
+#endif
+
 struct vpmem_waiter {
 	struct list_head node;
-	struct completion completion;
+	struct task_struct *task;
 	u64 gen;
+	s64 errors;	/* flush_errors when the waiter registered */
 	int err;
-	bool done;	/* under vp->lock; completion is for sleeping only */
+	bool attr;	/* from the flush attribute: ends at vpmem_flush_close() */
+	bool done;	/* under vp->lock */
 };
+
+/* Under vp->lock: the waiter cannot return before the lock is dropped. */
+static void vpmem_complete_locked(struct vpmem *vp, struct vpmem_waiter *w,
+				  int err)
+{
+	lockdep_assert_held(&vp->lock);
+	list_del(&w->node);
+	/* errseq: a failure anywhere during the wait fails this caller too. */
+	if (!err && atomic64_read(&vp->flush_errors) != w->errors)
+		err = -EIO;
+	w->err = err;
+	WRITE_ONCE(w->done, true);
+	wake_up_process(w->task);
+}
 
 /* Generation sent_seq is over: hand its status to everyone who waited for it. */
 static void vpmem_finish_locked(struct vpmem *vp, int err)
@@ -133,20 +199,52 @@ static void vpmem_finish_locked(struct vpmem *vp, int err)
 		/* Waiters are queued in arrival order, so gen never decreases. */
 		if (w->gen > vp->done_seq)
 			break;
-		list_del(&w->node);
-		w->err = err;
-		w->done = true;
-		/* Under vp->lock: the waiter cannot return before we are done. */
-		complete(&w->completion);
+		vpmem_complete_locked(vp, w, err);
 	}
 }
 
 /*
- * Hand generation sent_seq + 1 to the device. Returns -ENOSPC if the queue
- * has no room (nothing changed, try again later), else 0: the generation is
- * then either in flight or already finished with an error.
+ * The device will never answer: fail what is in flight and everyone who
+ * waits, and refuse new flushes until the queue is set up again. The request
+ * in flight stays marked in flight: the device may still own its buffer.
  */
-static int vpmem_send_locked(struct vpmem *vp)
+static void vpmem_break_locked(struct vpmem *vp, const char *why)
+{
+	struct vpmem_waiter *w, *tmp;
+
+	lockdep_assert_held(&vp->lock);
+	if (vp->broken)
+		return;
+	vp->broken = true;
+	dev_err(&vp->vdev->dev, "device broken (%s), failing flushes\n", why);
+	atomic64_inc(&vp->flush_errors);
+	vp->done_seq = vp->sent_seq;
+	list_for_each_entry_safe(w, tmp, &vp->waiters, node)
+		vpmem_complete_locked(vp, w, -EIO);
+}
+
+/*
+ * Under vp->lock, so also from the interrupt. Reading the device status is
+ * a register access (a VM exit), so the send path skips it (@status false):
+ * NEEDS_RESET comes with a config interrupt, and the watchdog reads it too.
+ */
+static bool vpmem_check_broken_locked(struct vpmem *vp, bool status)
+{
+	lockdep_assert_held(&vp->lock);
+	if (vp->broken)
+		return true;
+	if (!vp->vq)
+		return false;
+	if (virtqueue_is_broken(vp->vq))
+		vpmem_break_locked(vp, "virtqueue broken");
+	else if (status && (vp->vdev->config->get_status(vp->vdev) &
+			    VIRTIO_CONFIG_S_NEEDS_RESET))
+		vpmem_break_locked(vp, "device needs reset");
+	return vp->broken;
+}
+
+/* Hand generation sent_seq + 1 to the device (or fail it at once). */
+static void vpmem_send_locked(struct vpmem *vp)
 {
 	struct scatterlist out, in, *sgs[2];
 	int rc;
@@ -161,27 +259,22 @@ static int vpmem_send_locked(struct vpmem *vp)
 
 	/* GFP_ATOMIC: we hold a spinlock shared with the interrupt. */
 	rc = virtqueue_add_sgs(vp->vq, sgs, 1, 1, vp->msg, GFP_ATOMIC);
-	if (rc == -ENOSPC)
-		return rc;
-
 	vp->sent_seq++;
-	vp->send_ns = ktime_get_ns();
 	if (!rc && virtqueue_kick(vp->vq)) {
+		vp->send_ns = ktime_get_ns();
 		vp->in_flight = true;
 		atomic64_inc(&vp->host_flushes);
-		return 0;
+		schedule_delayed_work(&vp->watch_work, VPMEM_WATCH_PERIOD);
+		return;
 	}
 
 	/*
-	 * Either the queue is broken or the transport refused the notify
-	 * (which also marks the queue broken): no answer will ever come, so
-	 * fail this generation now rather than leave its waiters hanging.
+	 * -ENOSPC cannot happen with one request in flight on a queue of two
+	 * entries or more; -EIO means the queue is broken; a failed kick also
+	 * marks it broken. No answer will ever come: fail everyone now.
 	 */
-	dev_err_ratelimited(&vp->vdev->dev, "cannot send flush request: %d\n",
-			    rc ? rc : -EIO);
-	atomic64_inc(&vp->flush_errors);
-	vpmem_finish_locked(vp, -EIO);
-	return 0;
+	vpmem_break_locked(vp, rc == -ENOSPC ? "virtqueue full" :
+			   "cannot send a flush request");
 }
 
 /* If someone waits and nothing is in flight, send the next generation. */
@@ -190,26 +283,24 @@ static void vpmem_kick_locked(struct vpmem *vp)
 	struct vpmem_waiter *first;
 
 	lockdep_assert_held(&vp->lock);
-	while (!vp->in_flight && !vp->dead && !list_empty(&vp->waiters)) {
-		first = list_first_entry(&vp->waiters, struct vpmem_waiter, node);
-		/* Invariant (I): we send the generation they wait for. */
-		WARN_ON_ONCE(first->gen != vp->sent_seq + 1);
-		if (vpmem_send_locked(vp) == -ENOSPC) {
-			dev_warn_ratelimited(&vp->vdev->dev,
-					     "virtqueue full, waiting for room\n");
-			schedule_delayed_work(&vp->retry_work, VPMEM_ROOM_RETRY);
-			break;
-		}
-	}
+	if (vp->in_flight || vp->frozen || vp->dead ||
+	    list_empty(&vp->waiters) || vpmem_check_broken_locked(vp, false))
+		return;
+	first = list_first_entry(&vp->waiters, struct vpmem_waiter, node);
+	/* Invariant (I): we send the generation they wait for. */
+	WARN_ON_ONCE(first->gen != vp->sent_seq + 1);
+	vpmem_send_locked(vp);
 }
 
-static void vpmem_retry_work(struct work_struct *work)
+/* While a request is in flight: has the device broken meanwhile? */
+static void vpmem_watch_work(struct work_struct *work)
 {
 	struct vpmem *vp = container_of(to_delayed_work(work), struct vpmem,
-					retry_work);
+					watch_work);
 
 	spin_lock_irq(&vp->lock);
-	vpmem_kick_locked(vp);
+	if (vp->in_flight && !vp->dead && !vpmem_check_broken_locked(vp, true))
+		schedule_delayed_work(&vp->watch_work, VPMEM_WATCH_PERIOD);
 	spin_unlock_irq(&vp->lock);
 }
 
@@ -218,7 +309,9 @@ void vpmem_flush_init(struct vpmem *vp)
 	spin_lock_init(&vp->lock);
 	init_waitqueue_head(&vp->wq);
 	INIT_LIST_HEAD(&vp->waiters);
-	INIT_DELAYED_WORK(&vp->retry_work, vpmem_retry_work);
+	INIT_DELAYED_WORK(&vp->watch_work, vpmem_watch_work);
+	/* Nothing is sent before vpmem_flush_start() hands over a queue. */
+	vp->frozen = true;
 	atomic64_set(&vp->flush_requests, 0);
 	atomic64_set(&vp->host_flushes, 0);
 	atomic64_set(&vp->flush_errors, 0);
@@ -226,42 +319,58 @@ void vpmem_flush_init(struct vpmem *vp)
 
 /*
  * Wait for a host flush sent after this call started. @timeout bounds the
- * wait (MAX_SCHEDULE_TIMEOUT: unbounded, like the in-tree driver); only the
- * removal path uses a finite one. @killable lets a fatal signal end the wait
- * with -EINTR: fine for a sysfs writer, not for a bio, which must complete.
- * A caller that leaves early just drops out of the waiter list; a request
- * already sent stays in flight and is finished for whoever else waits.
+ * wait (MAX_SCHEDULE_TIMEOUT: unbounded, like the in-tree driver; a broken
+ * device ends it with -EIO); only the removal path uses a finite one.
+ * @attr: from the flush attribute, which may be ended by a fatal signal
+ * (-EINTR) and by removal (-ENXIO); a bio must complete, so the block path
+ * is neither. A caller that leaves early just drops out of the waiter list;
+ * a request already sent stays in flight and is finished for whoever else
+ * waits.
  */
-static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool killable)
+static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool attr)
 {
-	struct vpmem_waiter w = {};
-	long rc;
+	unsigned int state = attr ? TASK_KILLABLE : TASK_UNINTERRUPTIBLE;
+	struct vpmem_waiter w = { .task = current, .attr = attr };
+	bool killed = false;
 
 	might_sleep();
 	atomic64_inc(&vp->flush_requests);
-	init_completion(&w.completion);
+	/* Order this CPU's non-temporal stores before the request. */
+	pmem_wmb();
 
 	spin_lock_irq(&vp->lock);
-	if (vp->dead) {
+	if (vp->dead || (attr && vp->closing)) {
 		spin_unlock_irq(&vp->lock);
 		return -ENXIO;
 	}
+	if (vp->broken) {
+		spin_unlock_irq(&vp->lock);
+		return -EIO;
+	}
 	w.gen = vp->sent_seq + 1;
+	w.errors = atomic64_read(&vp->flush_errors);
 	list_add_tail(&w.node, &vp->waiters);
 	vpmem_kick_locked(vp);
 	spin_unlock_irq(&vp->lock);
 
-	if (killable)
-		rc = wait_for_completion_killable_timeout(&w.completion,
-							  timeout);
-	else
-		rc = wait_for_completion_timeout(&w.completion, timeout);
+	/* Waiting for a device to finish a write: I/O wait. */
+	for (;;) {
+		set_current_state(state);
+		if (READ_ONCE(w.done) || !timeout)
+			break;
+		if (attr && fatal_signal_pending(current)) {
+			killed = true;
+			break;
+		}
+		timeout = io_schedule_timeout(timeout);
+	}
+	__set_current_state(TASK_RUNNING);
 
 	spin_lock_irq(&vp->lock);
 	/* A completion racing with the timeout or the signal still counts. */
 	if (!w.done) {
 		list_del(&w.node);
-		w.err = rc < 0 ? -EINTR : -ETIMEDOUT;
+		w.err = killed ? -EINTR : -ETIMEDOUT;
 	}
 	spin_unlock_irq(&vp->lock);
 	return w.err;
@@ -272,7 +381,7 @@ int vpmem_flush(struct vpmem *vp)
 	return vpmem_flush_wait(vp, MAX_SCHEDULE_TIMEOUT, false);
 }
 
-int vpmem_flush_killable(struct vpmem *vp)
+int vpmem_flush_attr(struct vpmem *vp)
 {
 	return vpmem_flush_wait(vp, MAX_SCHEDULE_TIMEOUT, true);
 }
@@ -300,8 +409,17 @@ int vpmem_flush_killable(struct vpmem *vp)
 int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio)
 {
 	struct vpmem *vp = nd_region_provider_data(nd_region);
+	bool closing = READ_ONCE(vp->closing);
 	int rc = vpmem_flush(vp);
 
+	/* What removal did to the block path, for its log line. */
+	if (closing) {
+		spin_lock_irq(&vp->lock);
+		vp->teardown_flushes++;
+		if (rc)
+			vp->teardown_errors++;
+		spin_unlock_irq(&vp->lock);
+	}
 	if (rc < 0 && bio)
 		bio->bi_status = errno_to_blk_status(rc);
 	return rc < 0 ? rc : 0;
@@ -320,7 +438,7 @@ void vpmem_vq_done(struct virtqueue *vq)
 	spin_lock_irqsave(&vp->lock, flags);
 	while (virtqueue_get_buf(vq, &len)) {
 		/* Nothing to account for an answer to an abandoned request. */
-		if (!vp->in_flight)
+		if (!vp->in_flight || vp->broken)
 			continue;
 		vp->in_flight = false;
 
@@ -335,7 +453,7 @@ void vpmem_vq_done(struct virtqueue *vq)
 			dev_err_ratelimited(&vq->vdev->dev,
 					    "host flush failed, status %u\n",
 					    status);
-		if (atomic_dec_if_positive(&vpmem_fail_next) >= 0)
+		if (vpmem_inject_failure())
 			err = -EIO;
 		if (err)
 			atomic64_inc(&vp->flush_errors);
@@ -344,8 +462,80 @@ void vpmem_vq_done(struct virtqueue *vq)
 	/* The next generation leaves now, for everyone who queued meanwhile. */
 	vpmem_kick_locked(vp);
 	spin_unlock_irqrestore(&vp->lock, flags);
-	/* Only vpmem_flush_kill() sleeps on vp->wq (for in_flight to clear). */
+	/* Freeze and kill sleep on vp->wq for in_flight to clear. */
 	wake_up(&vp->wq);
+}
+
+/* Probe and resume: start sending on @vq, for everyone who queued. */
+void vpmem_flush_start(struct vpmem *vp, struct virtqueue *vq)
+{
+	spin_lock_irq(&vp->lock);
+	vp->vq = vq;
+	vp->frozen = false;
+	/* A new queue: whatever the old one owned is gone with the reset. */
+	vp->in_flight = false;
+	vp->broken = false;
+	vpmem_kick_locked(vp);
+	spin_unlock_irq(&vp->lock);
+}
+
+/*
+ * Suspend: stop sending and let the request in flight finish. The caller
+ * resets the device next, so a request the host has not answered by then
+ * never will be: fail it rather than lose it. Callers that arrive from now
+ * on queue and are sent on resume.
+ */
+void vpmem_flush_freeze(struct vpmem *vp)
+{
+	spin_lock_irq(&vp->lock);
+	vp->frozen = true;
+	spin_unlock_irq(&vp->lock);
+
+	wait_event_timeout(vp->wq, !READ_ONCE(vp->in_flight) ||
+			   READ_ONCE(vp->broken), VPMEM_GRACE);
+
+	spin_lock_irq(&vp->lock);
+	if (vp->in_flight && !vp->broken) {
+		dev_err(&vp->vdev->dev,
+			"host did not answer a flush before suspend, failing it\n");
+		atomic64_inc(&vp->flush_errors);
+		vpmem_finish_locked(vp, -EIO);
+	}
+	vp->in_flight = false;
+	vp->vq = NULL;
+	spin_unlock_irq(&vp->lock);
+	cancel_delayed_work_sync(&vp->watch_work);
+}
+
+/* config_changed (interrupt context) and the test hook. */
+void vpmem_flush_broken(struct vpmem *vp, const char *why)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vp->lock, flags);
+	if (why)
+		vpmem_break_locked(vp, why);
+	else
+		vpmem_check_broken_locked(vp, true);
+	spin_unlock_irqrestore(&vp->lock, flags);
+	wake_up(&vp->wq);
+}
+
+/*
+ * Removal, step 1: the flush attribute fails with -ENXIO from now on, and
+ * writers already waiting are completed with -ENXIO, so removing the sysfs
+ * group does not wait on the host. Other flushes go on.
+ */
+void vpmem_flush_close(struct vpmem *vp)
+{
+	struct vpmem_waiter *w, *tmp;
+
+	spin_lock_irq(&vp->lock);
+	WRITE_ONCE(vp->closing, true);
+	list_for_each_entry_safe(w, tmp, &vp->waiters, node)
+		if (w->attr)
+			vpmem_complete_locked(vp, w, -ENXIO);
+	spin_unlock_irq(&vp->lock);
 }
 
 /*
@@ -360,23 +550,20 @@ bool vpmem_flush_kill(struct vpmem *vp)
 
 	spin_lock_irq(&vp->lock);
 	vp->dead = true;
+	WRITE_ONCE(vp->closing, true);
 	spin_unlock_irq(&vp->lock);
-	/* Dead: the work cannot send or re-arm itself any more. */
-	cancel_delayed_work_sync(&vp->retry_work);
 
-	if (!wait_event_timeout(vp->wq, !READ_ONCE(vp->in_flight),
-				VPMEM_KILL_GRACE))
+	if (!wait_event_timeout(vp->wq, !READ_ONCE(vp->in_flight) ||
+				READ_ONCE(vp->broken), VPMEM_GRACE))
 		dev_warn(&vp->vdev->dev,
 			 "host did not answer a flush, abandoning it\n");
+	/* Dead: the watchdog cannot re-arm itself any more. */
+	cancel_delayed_work_sync(&vp->watch_work);
 
 	spin_lock_irq(&vp->lock);
 	stuck = vp->in_flight;
-	list_for_each_entry_safe(w, tmp, &vp->waiters, node) {
-		list_del(&w->node);
-		w->err = -ENXIO;
-		w->done = true;
-		complete(&w->completion);
-	}
+	list_for_each_entry_safe(w, tmp, &vp->waiters, node)
+		vpmem_complete_locked(vp, w, -ENXIO);
 	spin_unlock_irq(&vp->lock);
 	return stuck;
 }
@@ -384,7 +571,7 @@ bool vpmem_flush_kill(struct vpmem *vp)
 /* Best-effort flush before removal, bounded so a dead host cannot block it. */
 int vpmem_flush_final(struct vpmem *vp)
 {
-	return vpmem_flush_wait(vp, VPMEM_KILL_GRACE, false);
+	return vpmem_flush_wait(vp, VPMEM_GRACE, false);
 }
 
 void vpmem_flush_latency(struct vpmem *vp, u64 *total_ns, u64 *max_ns)

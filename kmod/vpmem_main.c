@@ -27,6 +27,42 @@ static const struct virtio_device_id vpmem_id_table[] = {
 	{ 0 },
 };
 
+/*
+ * Find the queue, check it can hold a request, start the engine on it and
+ * tell the device we are ready. Probe and resume.
+ */
+static int vpmem_setup_vq(struct vpmem *vp)
+{
+	struct virtio_device *vdev = vp->vdev;
+	struct virtqueue *vq;
+
+	vq = virtio_find_single_vq(vdev, vpmem_vq_done, "flush_queue");
+	if (IS_ERR(vq)) {
+		dev_err(&vdev->dev, "cannot set up the request queue: %ld\n",
+			PTR_ERR(vq));
+		return PTR_ERR(vq);
+	}
+	/*
+	 * A request is two descriptors (without indirect descriptors, which
+	 * we do not ask for). A smaller queue could never take one.
+	 */
+	if (virtqueue_get_vring_size(vq) < 2) {
+		dev_err(&vdev->dev, "request queue too small: %u entries\n",
+			virtqueue_get_vring_size(vq));
+		vdev->config->del_vqs(vdev);
+		return -EINVAL;
+	}
+	/*
+	 * Set DRIVER_OK now rather than after probe returns: the bus's flush
+	 * attribute and the region's (asynchronous) probe can send requests
+	 * as soon as they are registered. Before the engine sends anything:
+	 * on resume, flushes queued while suspended leave at once.
+	 */
+	virtio_device_ready(vdev);
+	vpmem_flush_start(vp, vq);
+	return 0;
+}
+
 static int vpmem_probe(struct virtio_device *vdev)
 {
 	struct nd_region_desc ndr_desc = {};
@@ -62,20 +98,9 @@ static int vpmem_probe(struct virtio_device *vdev)
 		goto err_free_msg;
 	}
 
-	vp->vq = virtio_find_single_vq(vdev, vpmem_vq_done, "flush_queue");
-	if (IS_ERR(vp->vq)) {
-		err = PTR_ERR(vp->vq);
-		dev_err(&vdev->dev, "cannot set up the request queue: %d\n",
-			err);
+	err = vpmem_setup_vq(vp);
+	if (err)
 		goto err_free_msg;
-	}
-
-	/*
-	 * Set DRIVER_OK now rather than after probe returns: the bus's flush
-	 * attribute and the region's (asynchronous) probe can send requests
-	 * as soon as they are registered below.
-	 */
-	virtio_device_ready(vdev);
 
 	/* ndctl and libndctl recognise virtio-pmem buses by this name. */
 	vp->nd_desc.provider_name = "virtio-pmem";
@@ -115,21 +140,22 @@ static int vpmem_probe(struct virtio_device *vdev)
 	if (!vp->nd_region) {
 		dev_err(&vdev->dev, "cannot create the pmem region\n");
 		err = -ENXIO;
-		goto err_kill;
+		goto err_unregister;
 	}
 
 	dev_info(&vdev->dev, "buffered pmem %pR, host flushes coalesced\n",
 		 &res);
 	return 0;
 
-err_kill:
+err_unregister:
 	/* A write to the bus's flush attribute may already be waiting. */
+	vpmem_flush_close(vp);
+	nvdimm_bus_unregister(vp->nvdimm_bus);
+err_reset:
 	if (vpmem_flush_kill(vp))
 		vp->msg = NULL;	/* still owned by the host: leak, not corrupt */
-err_reset:
 	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
-	nvdimm_bus_unregister(vp->nvdimm_bus);
 err_free_msg:
 	kfree(vp->msg);
 err_free_vp:
@@ -139,17 +165,25 @@ err_free_vp:
 }
 
 /*
- * Order matters. The engine is stopped first, so that nothing (sysfs writer,
- * pmem bio, the pmem driver's final flush during bus teardown) can wait on
- * the host after this point: each gets -ENXIO at once. Then the device is
- * reset and its queue deleted (del_vqs frees the interrupt, which waits for
- * a running callback). The bus goes last: its teardown still calls our
- * flush callback and reads our sysfs files, so vp must outlive it.
+ * Order matters (see "Teardown" in vpmem_flush.c). The flush attribute is
+ * closed first: its writers get -ENXIO at once, so removing the sysfs group
+ * does not wait for the host. The bus goes next, while the engine still
+ * works: the pmem driver's final flush of each namespace reaches the host.
+ * Then one last flush of our own (devdax has no final flush), then the
+ * engine stops, and only then is the device reset and its queue deleted
+ * (del_vqs frees the interrupt, which waits for a running callback).
  */
 static void vpmem_remove(struct virtio_device *vdev)
 {
 	struct vpmem *vp = vdev->priv;
 	int rc;
+
+	vpmem_flush_close(vp);
+	nvdimm_bus_unregister(vp->nvdimm_bus);
+	if (vp->teardown_flushes)
+		dev_info(&vdev->dev,
+			 "%llu flushes during removal, %llu failed\n",
+			 vp->teardown_flushes, vp->teardown_errors);
 
 	/* Leave the backing file as durable as a last nvdimm_flush() would. */
 	rc = vpmem_flush_final(vp);
@@ -160,12 +194,51 @@ static void vpmem_remove(struct virtio_device *vdev)
 		vp->msg = NULL;	/* still owned by the host: leak, not corrupt */
 	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
-	nvdimm_bus_unregister(vp->nvdimm_bus);
 
 	kfree(vp->msg);
 	vdev->priv = NULL;
 	kfree(vp);
 }
+
+/* The device set NEEDS_RESET (or changed its config, which never happens). */
+static void vpmem_config_changed(struct virtio_device *vdev)
+{
+	struct vpmem *vp = vdev->priv;
+
+	if (vp)
+		vpmem_flush_broken(vp, NULL);
+}
+
+#ifdef CONFIG_PM_SLEEP
+/*
+ * Suspend and hibernation. The device loses its queue across them (the
+ * transport resets it on resume), so take it down here and set it up again
+ * in restore. Flushes asked for in between wait and are sent on resume.
+ */
+static int vpmem_freeze(struct virtio_device *vdev)
+{
+	struct vpmem *vp = vdev->priv;
+
+	vpmem_flush_freeze(vp);
+	virtio_reset_device(vdev);
+	vdev->config->del_vqs(vdev);
+	return 0;
+}
+
+static int vpmem_restore(struct virtio_device *vdev)
+{
+	struct vpmem *vp = vdev->priv;
+	int err;
+
+	err = vpmem_setup_vq(vp);
+	if (err) {
+		/* Never leave a waiter behind on a device that is gone. */
+		vpmem_flush_broken(vp, "no queue after resume");
+		return err;
+	}
+	return 0;
+}
+#endif
 
 static struct virtio_driver vpmem_driver = {
 	.driver.name	= KBUILD_MODNAME,
@@ -173,6 +246,11 @@ static struct virtio_driver vpmem_driver = {
 	.id_table	= vpmem_id_table,
 	.probe		= vpmem_probe,
 	.remove		= vpmem_remove,
+	.config_changed	= vpmem_config_changed,
+#ifdef CONFIG_PM_SLEEP
+	.freeze		= vpmem_freeze,
+	.restore	= vpmem_restore,
+#endif
 };
 
 module_virtio_driver(vpmem_driver);
@@ -181,3 +259,4 @@ MODULE_DEVICE_TABLE(virtio, vpmem_id_table);
 MODULE_SOFTDEP("pre: nd_pmem");
 MODULE_DESCRIPTION("virtio-pmem driver with coalesced host flushes");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VPMEM_VERSION);

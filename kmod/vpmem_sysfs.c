@@ -7,6 +7,7 @@
  * makes it safe to free the driver state after nvdimm_bus_unregister().
  */
 #include <linux/device.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/sysfs.h>
 #include "vpmem.h"
@@ -37,11 +38,39 @@ static ssize_t flush_store(struct device *dev, struct device_attribute *attr,
 	if (rc || val != 1)
 		return -EINVAL;
 
-	/* Killable: a writer stuck on a dead host can still be killed. */
-	rc = vpmem_flush_killable(vpmem_from_bus_dev(dev));
+	/*
+	 * Killable: a writer stuck on a dead host can still be killed. Fails
+	 * with -EIO if any flush of the device failed while this one waited
+	 * (see "Errors stick" in vpmem_flush.c).
+	 */
+	rc = vpmem_flush_attr(vpmem_from_bus_dev(dev));
 	return rc ? rc : len;
 }
 static DEVICE_ATTR_WO(flush);
+
+#ifdef VPMEM_TESTING
+/*
+ * Test hook, only in a VPMEM_TESTING build: writing 1 breaks the device's
+ * virtqueue now, as a failing transport would (virtio_break_device()); 2
+ * first waits (up to 5 s) until a request is in flight, so that its answer
+ * is lost. The engine must then notice by itself.
+ */
+static ssize_t test_break_device_store(struct device *dev,
+				       struct device_attribute *attr,
+				       const char *buf, size_t len)
+{
+	struct vpmem *vp = vpmem_from_bus_dev(dev);
+	unsigned int val, i;
+
+	if (kstrtouint(buf, 10, &val) || val < 1 || val > 2)
+		return -EINVAL;
+	for (i = 0; val == 2 && i < 5000 && !READ_ONCE(vp->in_flight); i++)
+		usleep_range(1000, 2000);
+	virtio_break_device(vp->vdev);
+	return len;
+}
+static DEVICE_ATTR_WO(test_break_device);
+#endif
 
 /* The counters are atomic64_t, read without taking the engine lock. */
 static ssize_t flush_requests_show(struct device *dev,
@@ -101,6 +130,9 @@ static struct attribute *vpmem_attrs[] = {
 	&dev_attr_flush_errors.attr,
 	&dev_attr_flush_latency_total_ns.attr,
 	&dev_attr_flush_latency_max_ns.attr,
+#ifdef VPMEM_TESTING
+	&dev_attr_test_break_device.attr,
+#endif
 	NULL,
 };
 

@@ -1,30 +1,64 @@
 #!/usr/bin/env bash
-# Static checks of kmod/: it builds against the guest kernel's headers with
-# W=1 and no warning, and checkpatch.pl --strict (from Debian's
-# linux-source-6.1) reports nothing. One '@@CHECK ok|fail NAME' line each.
+# Static checks of kmod/: both builds (production, and the test suite's
+# VPMEM_TESTING=1 build with the fault knob and test hooks) compile against
+# the given kernel's headers with W=1 and no warning; the production build
+# has no test knob in it; MODULE_VERSION matches dkms.conf; and
+# checkpatch.pl --strict (from Debian's linux-source-6.1) reports nothing.
+# One '@@CHECK ok|fail NAME' line each.
 #
 #   tests/kmod/check.sh KDIR BUILD_DIR
 set -uo pipefail
 kdir=$1
-out=$2/kmod-check-$(basename "$kdir")
 src=$(cd "$(dirname "$0")/../../kmod" && pwd)
 cache=${VPMEM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vpmem}
 
 result() { echo "@@CHECK $1 $2${3:+ - $3}"; }
 
-rm -rf "$out" && mkdir -p "$out" && cp -a "$src/." "$out/"
-if make -C "$out" KDIR="$kdir" W=1 >"$out/build.log" 2>&1; then
-	if grep -E 'warning:|error:' "$out/build.log"; then
-		result fail kmod-build-w1 "warnings in $out/build.log"
+build() { # build NAME OUT MAKE_ARGS...: a W=1 build in a copy of kmod/
+	local name=$1 out=$2
+	shift 2
+	rm -rf "$out" && mkdir -p "$out" && cp -a "$src/." "$out/"
+	if make -C "$out" KDIR="$kdir" W=1 "$@" >"$out/build.log" 2>&1; then
+		if grep -E 'warning:|error:' "$out/build.log"; then
+			result fail "$name" "warnings in $out/build.log"
+		else
+			result ok "$name"
+			return 0
+		fi
 	else
-		result ok "kmod-build-w1"
+		tail -30 "$out/build.log"
+		result fail "$name" "make failed, see $out/build.log"
 	fi
-else
-	tail -30 "$out/build.log"
-	result fail kmod-build-w1 "make failed, see $out/build.log"
+	return 1
+}
+
+prod=$2/kmod-check-$(basename "$kdir")
+testb=$prod-testing
+if build kmod-build-w1 "$prod"; then
+	# The production module must not carry the test knob or hooks.
+	if modinfo -F parm "$prod/vpmem.ko" | grep -q fail_next_flushes ||
+		strings "$prod/vpmem.ko" | grep -q -e fail_next_flushes -e test_break_device; then
+		result fail kmod-no-test-knob "production vpmem.ko has test hooks"
+	else
+		result ok kmod-no-test-knob
+	fi
+	want=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$src/dkms.conf")
+	got=$(modinfo -F version "$prod/vpmem.ko")
+	if [ -n "$want" ] && [ "$got" = "$want" ]; then
+		result ok kmod-version-matches-dkms
+	else
+		result fail kmod-version-matches-dkms "MODULE_VERSION '$got', dkms.conf '$want'"
+	fi
+fi
+if build kmod-build-testing-w1 "$testb" VPMEM_TESTING=1; then
+	if modinfo -F parm "$testb/vpmem.ko" | grep -q '^fail_next_flushes:'; then
+		result ok kmod-testing-has-knob
+	else
+		result fail kmod-testing-has-knob "VPMEM_TESTING=1 build has no fail_next_flushes"
+	fi
 fi
 
-# VPMEM_CHECKPATCH=0: the build check only (checkpatch does not depend on
+# VPMEM_CHECKPATCH=0: the build checks only (checkpatch does not depend on
 # the kernel built against).
 [ "${VPMEM_CHECKPATCH:-1}" = 0 ] && exit 0
 
@@ -41,13 +75,14 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 		linux-source-6.1/scripts/const_structs.checkpatch ||
 		{ result fail checkpatch "cannot extract checkpatch.pl from $tarball"; exit 1; }
 fi
-files=$(cd "$src" && ls ./*.c ./*.h 2>/dev/null)
+# Hand-written sources only: an in-tree build leaves a generated *.mod.c.
+files=$(cd "$src" && ls ./*.c ./*.h 2>/dev/null | grep -v '\.mod\.c$')
 if [ -z "$files" ]; then
 	result fail checkpatch "no sources in kmod/"
 elif (cd "$src" && perl "$cp_dir/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
-	-f $files) >"$out/checkpatch.log" 2>&1 && [ ! -s "$out/checkpatch.log" ]; then
+	-f $files) >"$prod.checkpatch.log" 2>&1 && [ ! -s "$prod.checkpatch.log" ]; then
 	result ok checkpatch-strict
 else
-	cat "$out/checkpatch.log"
-	result fail checkpatch-strict "see $out/checkpatch.log"
+	cat "$prod.checkpatch.log"
+	result fail checkpatch-strict "see $prod.checkpatch.log"
 fi

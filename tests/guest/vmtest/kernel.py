@@ -125,14 +125,17 @@ class Kernel:
 
 
 def build_kmod(kernel, src_dir, out_dir):
-    """Build kmod/ against the guest kernel's headers, out of tree, and
-    return the path of vpmem.ko. Returns None when kmod/ has no sources yet."""
+    """Build kmod/ (the VPMEM_TESTING=1 build) against the guest kernel's
+    headers, out of tree, and return the path of vpmem.ko. Returns None when kmod/ has no sources yet."""
     if not os.path.exists(os.path.join(src_dir, "Kbuild")):
         return None
     os.makedirs(out_dir, exist_ok=True)
     # Build in a copy so the source tree stays clean.
     run(["cp", "-a", "--no-preserve=ownership", src_dir + "/.", out_dir])
-    run(["make", "-C", out_dir, f"KDIR={kernel.headers}", "W=1"])
+    # The test suite's build: with the fault-injection parameter and the
+    # test hooks (a production build has neither; tests/kmod/check.sh
+    # checks both).
+    run(["make", "-C", out_dir, f"KDIR={kernel.headers}", "W=1", "VPMEM_TESTING=1"])
     ko = os.path.join(out_dir, "vpmem.ko")
     if not os.path.exists(ko):
         raise HarnessError("kmod build produced no vpmem.ko")
