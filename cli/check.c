@@ -15,10 +15,12 @@ static void check_usage(FILE *out)
 {
 	fprintf(out, "usage: vpmemctl check [-j|--json] [--strict] PATH...\n\n"
 		     "  -j, --json     JSON output (schema in vpmemctl(1))\n"
-		     "      --strict   also fail (status 3) on warnings, e.g. buffered-unknown\n"
+		     "      --strict   also fail (status 3) on any hazard, even one accepted by\n"
+		     "                 trust-unverified-platform=yes\n"
 		     "  -h, --help     show this help\n\n"
-		     "Exit status: 0 a durable path exists for every PATH, 3 a hazard makes\n"
-		     "a PATH unsafe, 1 a PATH could not be checked, 2 usage error.\n");
+		     "Exit status: 0 a durable path exists for every PATH, 3 not durable (a\n"
+		     "hazard, volatile memory, an unverifiable platform, a host flush this user\n"
+		     "may not do), 1 a PATH could not be checked, 2 usage error.\n");
 }
 
 static const char *yes_no(enum pmemflush_tristate v)
@@ -41,6 +43,8 @@ static void print_check(struct pmemflush_check *c)
 		       pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns)));
 	else
 		printf("device:    %s\n", dev ? dev : "-");
+	if (pmemflush_check_get_stack(c) && strchr(pmemflush_check_get_stack(c), '>'))
+		printf("stack:     %s\n", pmemflush_check_get_stack(c));
 	if (pmemflush_check_get_mount_target(c))
 		printf("mount:     %s (%s)\n", pmemflush_check_get_mount_target(c),
 		       pmemflush_check_get_fstype(c) ? pmemflush_check_get_fstype(c) : "?");
@@ -49,11 +53,20 @@ static void print_check(struct pmemflush_check *c)
 	printf("buffered:  %s\n", yes_no(pmemflush_check_get_buffered(c)));
 	if (ms == PMEMFLUSH_NO)
 		printf("map_sync:  refused (%s)\n", strerror(pmemflush_check_get_map_sync_errno(c)));
+	else if (ms == PMEMFLUSH_YES)
+		printf("map_sync:  accepted\n");
+	else if (ns && pmemflush_namespace_get_mode(ns) == PMEMFLUSH_NS_MODE_DEVDAX)
+		printf("map_sync:  not probed (device dax accepts it on any platform: no evidence)\n");
 	else
-		printf("map_sync:  %s\n", ms == PMEMFLUSH_YES ? "accepted" : "not probed");
+		printf("map_sync:  not probed\n");
 	printf("method:    %s%s\n", pmemflush_method_name(pmemflush_check_get_method(c)),
 	       pmemflush_check_is_method_forced(c) ? " (FORCED by PMEMFLUSH_FORCE_METHOD)" : "");
-	printf("durable:   %s\n", pmemflush_check_is_durable(c) ? "yes" : "NO");
+	printf("durable:   %s%s\n", pmemflush_check_is_durable(c) ? "yes" : "NO",
+	       pmemflush_check_is_platform_trusted(c)
+		       ? " (unverifiable platform trusted by trust-unverified-platform=yes)"
+		       : "");
+	if (pmemflush_check_get_reason(c))
+		printf("why:       %s\n", pmemflush_check_get_reason(c));
 	pmemflush_hazard_foreach(hazards, h)
 		printf("%-10s %s: %s\n", pmemflush_hazard_is_warning(h) == 1 ? "warning:" : "HAZARD:",
 		       pmemflush_hazard_name(h), pmemflush_hazard_message(h));

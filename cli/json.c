@@ -191,6 +191,8 @@ struct json_object *vj_check(struct pmemflush_check *check, unsigned int flags)
 	add_str(o, "path", pmemflush_check_get_path(check));
 	json_object_object_add(o, "pmem", json_object_new_boolean(pmemflush_check_is_pmem(check)));
 	add_str(o, "dev", pmemflush_check_get_devname(check));
+	if (pmemflush_check_get_stack(check) && *pmemflush_check_get_stack(check))
+		add_str(o, "stack", pmemflush_check_get_stack(check));
 	add_str(o, "region", pmemflush_region_get_devname(pmemflush_check_get_region(check)));
 	if (ns) {
 		add_str(o, "namespace", pmemflush_namespace_get_devname(ns));
@@ -209,6 +211,11 @@ struct json_object *vj_check(struct pmemflush_check *check, unsigned int flags)
 		json_object_object_add(o, "method_forced", json_object_new_boolean(1));
 	json_object_object_add(o, "durable",
 			       json_object_new_boolean(pmemflush_check_is_durable(check)));
+	/* Why not, in one sentence naming the mount, device or region. */
+	add_str(o, "reason", pmemflush_check_get_reason(check));
+	/* Only present when an explicit opt-in accepted an unverifiable platform. */
+	if (pmemflush_check_is_platform_trusted(check))
+		json_object_object_add(o, "platform_trusted", json_object_new_boolean(1));
 	json_object_object_add(o, "hazards", vj_hazards(pmemflush_check_get_hazards(check)));
 	return o;
 }

@@ -204,8 +204,19 @@ enum pmemflush_method {
  * @PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED: "nobarrier-on-buffered", a file
  *	system on a buffered region mounted without barriers: fsync never
  *	reaches the host.
- * @PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN: "buffered-unknown", nothing tells
- *	whether the region is buffered (a warning, not an error).
+ * @PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN: "buffered-unknown", nothing the guest
+ *	can verify tells whether the region is buffered: no virtio-pmem
+ *	identity, and either no persistence domain or one claimed by
+ *	firmware under a hypervisor (the host's configuration, not a fact).
+ *	Unsafe since 0.2: accepted only by an explicit opt-in
+ *	(PMEMFLUSH_MAP_TRUST_PLATFORM, or trust-unverified-platform=yes in
+ *	the system-wide configuration, see libpmemflush(3)).
+ * @PMEMFLUSH_HAZARD_VOLATILE: "volatile", a memory-only file system (tmpfs,
+ *	ramfs, ...) or an nd_volatile region: nothing survives a reboot.
+ * @PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED: "write-through-on-buffered",
+ *	a block device of the path's stack on a buffered region whose
+ *	queue/write_cache says "write through": the block layer drops flush
+ *	requests, so fsync never reaches the host.
  *
  * Masks only ever gain bits; test them with &, walk them with
  * pmemflush_hazard_foreach().
@@ -214,10 +225,12 @@ enum pmemflush_hazard {
 	PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH = 1U << 0,
 	PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED = 1U << 1,
 	PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN = 1U << 2,
+	PMEMFLUSH_HAZARD_VOLATILE = 1U << 3,
+	PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED = 1U << 4,
 };
 
 /** PMEMFLUSH_HAZARD_ALL - every hazard this version of the library knows. */
-#define PMEMFLUSH_HAZARD_ALL 0x7U
+#define PMEMFLUSH_HAZARD_ALL 0x1fU
 
 /** pmemflush_hazard_foreach() - walk the bits @h of the hazard mask @mask. */
 #define pmemflush_hazard_foreach(mask, h)                              \
@@ -235,7 +248,8 @@ const char *pmemflush_hazard_message(unsigned int hazard);
 
 /**
  * pmemflush_hazard_is_warning() - 1 if the hazard does not by itself make a
- * path unsafe (buffered-unknown), 0 if it does, -EINVAL if unknown.
+ * path unsafe, 0 if it does, -EINVAL if unknown. Every hazard of this
+ * version is unsafe (buffered-unknown was a warning before 0.2).
  */
 int pmemflush_hazard_is_warning(unsigned int hazard);
 
@@ -309,8 +323,9 @@ const char *pmemflush_region_get_driver_devname(struct pmemflush_region *region)
  * pmemflush_region_get_buffered() - whether stores are durable only after a
  * host flush. Decided from, in order: the vpmem/buffered attribute of the
  * bus; a virtio parent device of type 0x001b; the provider "virtio-pmem";
- * a persistence domain of cpu_cache or memory_controller (not buffered).
- * Otherwise PMEMFLUSH_UNKNOWN.
+ * a persistence domain of cpu_cache or memory_controller (not buffered),
+ * unless CPUID says a hypervisor runs us (then the claim is the host's
+ * configuration, not evidence). Otherwise PMEMFLUSH_UNKNOWN.
  */
 enum pmemflush_tristate pmemflush_region_get_buffered(struct pmemflush_region *region);
 /**
@@ -409,12 +424,17 @@ struct pmemflush_check;
  * @path: a file, directory, block device or /dev/daxN.M
  * @result: where to store a new result object (one reference); NULL on error
  *
- * Resolves @path to its backing device (st_dev of files, st_rdev of
- * devices, partitions to their disk) and to its region and namespace, asks
- * statx() whether DAX is in effect, probes mmap(MAP_SHARED_VALIDATE |
- * MAP_SYNC) (read-only when the path is not writable; devdax with the
- * device's alignment) and selects the persist method. A path that is not on
- * pmem is not an error: the answer is "not pmem, msync".
+ * Takes a fresh snapshot of the machine's regions for this check alone (the
+ * live device, not the context's first discovery), resolves @path to its
+ * backing device (st_dev of files, st_rdev of devices) and down its block
+ * device stack (partitions to their disk, device mapper and md through
+ * their slaves/) to the pmem namespaces under it, asks statfs() whether
+ * the file system is memory-only and statx() whether DAX is in effect,
+ * probes mmap(MAP_SHARED_VALIDATE | MAP_SYNC) (read-only when the path is
+ * not writable; never on device dax, which accepts MAP_SYNC on any
+ * platform), reads the queues' write_cache and the mount's options, and
+ * selects the persist method. A path on a disk that is not pmem is not an
+ * error: the answer is "not pmem, msync". tmpfs and ramfs are "volatile".
  *
  * Returns 0, -ENOENT if @path does not exist, or another negative errno; a
  * message is then in pmemflush_errormsg().
@@ -433,7 +453,10 @@ int pmemflush_check_is_pmem(struct pmemflush_check *check);
  * file systems without a device (tmpfs).
  */
 const char *pmemflush_check_get_devname(struct pmemflush_check *check);
-/** Region and namespace (valid while the ctx's snapshot is); NULL if not pmem. */
+/**
+ * Region and namespace (of the first pmem device under the path), from the
+ * check's own snapshot: valid as long as @check is; NULL if not pmem.
+ */
 struct pmemflush_region *pmemflush_check_get_region(struct pmemflush_check *check);
 struct pmemflush_namespace *pmemflush_check_get_namespace(struct pmemflush_check *check);
 /** The mount holding the path (files), NULL for devices and unknown. */
@@ -459,15 +482,37 @@ enum pmemflush_method pmemflush_check_get_method(struct pmemflush_check *check);
 /** pmemflush_check_get_hazards() - mask of enum pmemflush_hazard for the path. */
 unsigned int pmemflush_check_get_hazards(struct pmemflush_check *check);
 /**
- * pmemflush_check_is_durable() - 1 if a durable path exists: the method is
- * not "refused" and no hazard other than a warning applies.
+ * pmemflush_check_is_durable() - 1 if a durable path exists for the calling
+ * user: the method is neither "refused" nor "none" nor forced, no unsafe
+ * hazard applies (buffered-unknown only with an explicit trust opt-in, see
+ * pmemflush_check_is_platform_trusted()), and a host-flush method's
+ * attribute is writable by this user.
  */
 int pmemflush_check_is_durable(struct pmemflush_check *check);
 /**
  * pmemflush_check_is_method_forced() - 1 if PMEMFLUSH_FORCE_METHOD (a test
- * knob) replaced the method the facts call for.
+ * knob) replaced the method the facts call for. A forced method is never
+ * called durable.
  */
 int pmemflush_check_is_method_forced(struct pmemflush_check *check);
+/**
+ * pmemflush_check_get_reason() - why the path is not durable: what could not
+ * be made durable or verified and what would fix it (one line, naming the
+ * mount, device or region), or NULL when it is durable.
+ */
+const char *pmemflush_check_get_reason(struct pmemflush_check *check);
+/**
+ * pmemflush_check_get_stack() - the block devices resolved under the path,
+ * top first, e.g. "pmem0p1 > pmem0" or "dm-0 > pmem0, pmem1"; the device
+ * dax name for device dax; "" for file systems without a device.
+ */
+const char *pmemflush_check_get_stack(struct pmemflush_check *check);
+/**
+ * pmemflush_check_is_platform_trusted() - 1 if the path's region is
+ * buffered-unknown and was accepted only because of an explicit opt-in
+ * (trust-unverified-platform=yes in the system configuration).
+ */
+int pmemflush_check_is_platform_trusted(struct pmemflush_check *check);
 
 /*
  * Mapping and persisting.
@@ -535,9 +580,19 @@ enum pmemflush_map_flags {
 	PMEMFLUSH_MAP_EXCL = 1U << 1,
 	/**
 	 * Accept memory that no method can make durable (device dax on
-	 * virtio-pmem without vpmem): the method is then "none".
+	 * virtio-pmem without vpmem, a nobarrier mount or write-through
+	 * queue on a buffered region, tmpfs, a volatile region, an
+	 * unverified platform): the method is then "none".
 	 */
 	PMEMFLUSH_MAP_NONDURABLE = 1U << 2,
+	/**
+	 * Trust a platform whose durability nothing in the guest can verify
+	 * (hazard buffered-unknown: e.g. an ACPI NVDIMM under a hypervisor,
+	 * whose claimed persistence domain is the host's configuration).
+	 * Only for callers who know the host's setup; the system-wide
+	 * equivalent is trust-unverified-platform=yes in /etc/pmemflush.conf.
+	 */
+	PMEMFLUSH_MAP_TRUST_PLATFORM = 1U << 3,
 };
 
 /** enum pmemflush_granularity - the unit a persist method makes durable. */
@@ -557,10 +612,16 @@ enum pmemflush_granularity {
  * @flags: enum pmemflush_map_flags
  * @map: the new map
  *
+ * The facts are taken from the live device when the map is made (a fresh
+ * discovery: a device created or renumbered after the context's first
+ * discovery is seen as it is now).
+ *
  * Returns 0, or -ENOENT (no such file without CREATE), -EEXIST (EXCL),
  * -EINVAL (bad length or flags), -EOPNOTSUPP (no durable method exists:
- * pmemflush_errormsg() names the region and what to do), or another
- * negative errno from open/mmap.
+ * pmemflush_errormsg() says why, naming the mount, device or region, and
+ * what to do; see pmemflush_check_get_reason()), -EACCES (the host-flush
+ * attribute is not writable by this user), or another negative errno
+ * from open/mmap.
  */
 int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path, size_t len,
 		       unsigned int flags, struct pmemflush_map **map);
@@ -568,9 +629,12 @@ int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path, size_t len,
 /**
  * pmemflush_map_fd() - map @len bytes of @fd from @offset.
  *
- * @fd must be open read-write; the map keeps its own duplicate, so the
- * caller may close @fd. Of the flags, only PMEMFLUSH_MAP_NONDURABLE applies. @offset must be page aligned (device dax: aligned
- * to the device's alignment). @len 0 maps from @offset to the end. Errors as
+ * @fd must be open read-write. The map reopens the file through
+ * /proc/self/fd, so it has an open file description of its own: the caller
+ * may close @fd, and the caller's own fsync() cannot consume a write-back
+ * error that the map's msync must see. Of the flags, only
+ * PMEMFLUSH_MAP_NONDURABLE and PMEMFLUSH_MAP_TRUST_PLATFORM apply. @offset
+ * must be page aligned (device dax: aligned to the device's alignment). @len 0 maps from @offset to the end. Errors as
  * for pmemflush_map_file().
  */
 int pmemflush_map_fd(struct pmemflush_ctx *ctx, int fd, off_t offset, size_t len,
@@ -585,6 +649,13 @@ void *pmemflush_map_get_addr(struct pmemflush_map *map);
 size_t pmemflush_map_get_length(struct pmemflush_map *map);
 /** pmemflush_map_get_method() - how persist() makes stores durable. */
 enum pmemflush_method pmemflush_map_get_method(struct pmemflush_map *map);
+/**
+ * pmemflush_map_is_method_forced() - 1 if PMEMFLUSH_FORCE_METHOD (a test
+ * knob, always announced on stderr) chose the method instead of the facts:
+ * then persist() gives only what that method gives on this memory, which
+ * may be nothing durable at all.
+ */
+int pmemflush_map_is_method_forced(struct pmemflush_map *map);
 /** pmemflush_map_get_granularity() - what that method guarantees. */
 enum pmemflush_granularity pmemflush_map_get_granularity(struct pmemflush_map *map);
 /** pmemflush_granularity_name() - "byte", "cache-line" or "page". */

@@ -40,6 +40,8 @@ enum pmemflush_tristate pf_decide_buffered(const struct pf_buffered_input *in,
 		add(evidence, len, "vpmem/buffered", in->vpmem_buffered ? "1" : "0");
 	add(evidence, len, "persistence_domain",
 	    pmemflush_persistence_domain_name(in->persistence_domain));
+	if (in->hypervisor)
+		add(evidence, len, "hypervisor", "yes");
 
 	/* The driver's own statement wins, then the device's identity. */
 	if (in->vpmem_buffered >= 0)
@@ -48,10 +50,38 @@ enum pmemflush_tristate pf_decide_buffered(const struct pf_buffered_input *in,
 		v = PMEMFLUSH_YES;
 	else if (in->provider && strcmp(in->provider, "virtio-pmem") == 0)
 		v = PMEMFLUSH_YES;
-	else if (in->persistence_domain == PMEMFLUSH_PD_CPU_CACHE ||
-		 in->persistence_domain == PMEMFLUSH_PD_MEMORY_CONTROLLER)
+	else if (!in->hypervisor && (in->persistence_domain == PMEMFLUSH_PD_CPU_CACHE ||
+				     in->persistence_domain == PMEMFLUSH_PD_MEMORY_CONTROLLER))
 		v = PMEMFLUSH_NO;
 	return v;
+}
+
+void pf_region_facts_combine(struct pf_region_facts *acc, const struct pf_region_facts *r)
+{
+	/* Unknown taints everything; buffered beats synchronous. */
+	if (acc->buffered == PMEMFLUSH_UNKNOWN || r->buffered == PMEMFLUSH_UNKNOWN)
+		acc->buffered = PMEMFLUSH_UNKNOWN;
+	else if (r->buffered == PMEMFLUSH_YES)
+		acc->buffered = PMEMFLUSH_YES;
+	/* The enum orders the domains from weakest (unknown) to strongest. */
+	if (r->persistence_domain < acc->persistence_domain)
+		acc->persistence_domain = r->persistence_domain;
+	if (r->host_flush == PMEMFLUSH_HOST_FLUSH_NONE)
+		acc->host_flush = PMEMFLUSH_HOST_FLUSH_NONE;
+	acc->volatile_region |= r->volatile_region;
+}
+
+bool pf_fs_is_volatile(long f_type)
+{
+	/* Magic numbers from linux/magic.h (stable kernel ABI). */
+	switch ((unsigned long)f_type & 0xffffffffUL) {
+	case 0x01021994UL:	/* TMPFS_MAGIC (also devtmpfs, shmem) */
+	case 0x858458f6UL:	/* RAMFS_MAGIC */
+	case 0x958458f6UL:	/* HUGETLBFS_MAGIC */
+		return true;
+	default:
+		return false;
+	}
 }
 
 enum pmemflush_region_kind pf_kind_from_provider(const char *provider)

@@ -76,10 +76,26 @@ pf_flush_fn pf_cpu_flush_fn(enum pf_flush_insn insn)
 		return NULL;
 	}
 }
+
+#define CPUID1_ECX_HYPERVISOR (1U << 31)
+
+/* Reserved for hypervisors: set by KVM, QEMU TCG, Xen HVM, Hyper-V, ... */
+bool pf_cpu_hypervisor(void)
+{
+	unsigned int a, b, c, d;
+
+	return __get_cpuid(1, &a, &b, &c, &d) && (c & CPUID1_ECX_HYPERVISOR);
+}
 #else
 static enum pf_flush_insn detect(void)
 {
 	return PF_FLUSH_NONE;
+}
+
+/* No portable test here: assume the worst, a claim is then not evidence. */
+bool pf_cpu_hypervisor(void)
+{
+	return true;
 }
 
 pf_flush_fn pf_cpu_flush_fn(enum pf_flush_insn insn)

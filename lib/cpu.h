@@ -3,6 +3,7 @@
 #ifndef PMEMFLUSH_CPU_H
 #define PMEMFLUSH_CPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PF_CACHE_LINE 64
@@ -24,6 +25,12 @@ typedef void (*pf_flush_fn)(const void *addr, size_t len);
 enum pf_flush_insn pf_cpu_flush_insn(void);
 pf_flush_fn pf_cpu_flush_fn(enum pf_flush_insn insn);
 const char *pf_cpu_flush_insn_name(enum pf_flush_insn insn);
+
+/*
+ * CPUID's hypervisor-present bit: firmware's persistence claims are then the
+ * host's configuration, not evidence (true where it cannot be read).
+ */
+bool pf_cpu_hypervisor(void);
 
 /* Store fence: orders the write-backs before what follows. */
 static inline void pf_sfence(void)

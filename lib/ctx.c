@@ -4,11 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <daxctl/libdaxctl.h>
 #include <libudev.h>
-#include <ndctl/libndctl.h>
 
 #include "config.h"
+#include "cpu.h"
 #include "log-priority.h"
 #include "private.h"
 
@@ -57,6 +56,9 @@ PMEMFLUSH_EXPORT int pmemflush_new(struct pmemflush_ctx **ctx)
 			    env);
 	}
 
+	pf_config_load(c);
+	c->hypervisor = pf_cpu_hypervisor();
+
 	info(c, "libpmemflush %s: ctx %p created\n", PACKAGE_VERSION, (void *)c);
 	*ctx = c;
 	return 0;
@@ -81,10 +83,6 @@ pmemflush_unref(struct pmemflush_ctx *ctx)
 	pf_regions_free(ctx->regions);
 	if (ctx->udev)
 		udev_unref(ctx->udev);
-	if (ctx->daxctl)
-		daxctl_unref(ctx->daxctl);
-	if (ctx->ndctl)
-		ndctl_unref(ctx->ndctl);
 	free(ctx);
 	return NULL;
 }

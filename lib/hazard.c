@@ -19,8 +19,14 @@ static const struct {
 	  "file system mounted nobarrier on a buffered region: fsync never reaches the host",
 	  false },
 	{ PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN, "buffered-unknown",
-	  "nothing tells whether this region is buffered: durability of CPU flushes is unknown",
-	  true },
+	  "nothing the guest can verify tells whether this region is buffered: neither CPU flushes nor msync are known to reach durable media",
+	  false },
+	{ PMEMFLUSH_HAZARD_VOLATILE, "volatile",
+	  "memory-only file system or volatile region: nothing on it survives a reboot",
+	  false },
+	{ PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED, "write-through-on-buffered",
+	  "block queue set to write through on a buffered region: the block layer drops flushes, fsync never reaches the host",
+	  false },
 };
 
 static int hazard_index(unsigned int hazard)
@@ -66,6 +72,9 @@ unsigned int pf_hazards_unsafe(unsigned int mask)
 
 unsigned int pf_hazards_region(const struct pf_region_facts *r)
 {
+	/* RAM is RAM: whether it is "buffered" does not matter then. */
+	if (r->volatile_region)
+		return PMEMFLUSH_HAZARD_VOLATILE;
 	return r->buffered == PMEMFLUSH_UNKNOWN ? PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN : 0;
 }
 
@@ -82,4 +91,22 @@ unsigned int pf_hazards_mount(const struct pf_region_facts *r, const struct pf_m
 	if (m->nobarrier && r->buffered == PMEMFLUSH_YES)
 		return PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;
 	return 0;
+}
+
+unsigned int pf_hazards_path(const struct pf_method_facts *f)
+{
+	struct pf_mount_facts m = { .nobarrier = f->nobarrier };
+	unsigned int h = 0;
+
+	if (f->volatile_fs)
+		h |= PMEMFLUSH_HAZARD_VOLATILE;
+	if (!f->on_pmem)
+		return h;
+	h |= pf_hazards_region(&f->region);
+	if (f->devdax)
+		h |= pf_hazards_namespace(&f->region, PMEMFLUSH_NS_MODE_DEVDAX);
+	h |= pf_hazards_mount(&f->region, &m);
+	if (f->write_through && f->region.buffered == PMEMFLUSH_YES)
+		h |= PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED;
+	return h;
 }

@@ -16,7 +16,10 @@
 #include "private.h"
 
 
-#define MAP_FLAGS_ALL (PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_EXCL | PMEMFLUSH_MAP_NONDURABLE)
+#define MAP_FLAGS_ALL                                                               \
+	(PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_EXCL | PMEMFLUSH_MAP_NONDURABLE | \
+	 PMEMFLUSH_MAP_TRUST_PLATFORM)
+#define MAP_FD_FLAGS (PMEMFLUSH_MAP_NONDURABLE | PMEMFLUSH_MAP_TRUST_PLATFORM)
 
 static void checkp(struct pmemflush_check **c)
 {
@@ -35,17 +38,13 @@ static enum pmemflush_granularity granularity_of(enum pmemflush_method m)
 	}
 }
 
-/* Refused: say which region and what would give it a durable path. */
-static int refuse(struct pmemflush_check *c, const char *what)
+/* Refused: what is wrong, and what would give it a durable path. */
+static int refuse(struct pmemflush_check *c)
 {
-	struct pmemflush_region *r = c->region;
-
 	return pf_error(-EOPNOTSUPP,
-			"%s: no durable path: %s is on %s, a buffered (%s) region with no host-flush path; "
-			"bind the device to the vpmem driver (vpmem(4)) or map a file on an fsdax "
-			"file system instead (or pass PMEMFLUSH_MAP_NONDURABLE to accept data loss on host crash)",
-			c->path, what, r ? r->devname : "an unknown region",
-			r && r->provider ? r->provider : "?");
+			"%s: no durable path: %s (or pass PMEMFLUSH_MAP_NONDURABLE to accept losing "
+			"the data)",
+			c->path, c->reason ? c->reason : "no method makes these stores durable");
 }
 
 /*
@@ -78,16 +77,37 @@ static int do_mmap(struct pmemflush_map *m, struct pmemflush_ctx *ctx, off_t off
 
 static int open_host_flush(struct pmemflush_map *m, struct pmemflush_check *c)
 {
-	const char *path = c->region ? c->region->host_flush_path : NULL;
+	const char *path = c->host_flush_path;
 
 	if (!path)
 		return pf_error(-EOPNOTSUPP, "%s: host-flush method without a host-flush path",
 				c->path);
 	m->host_flush_fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (m->host_flush_fd < 0 && (errno == EACCES || errno == EPERM) && c->reason)
+		return pf_error(-errno, "%s: %s", c->path, c->reason);
 	if (m->host_flush_fd < 0)
 		return pf_error(-errno, "%s: cannot open the host-flush attribute %s: %s", c->path,
 				path, strerror(errno));
 	return 0;
+}
+
+/*
+ * A descriptor of our own, with an open file description of our own: a
+ * dup() would share the caller's, and an fsync() by the caller could then
+ * consume the write-back error our msync must see. /proc/self/fd reopens
+ * the same file (also deleted files and memfds).
+ */
+static int reopen_fd(int fd, const char *name)
+{
+	char path[64];
+	int own;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	own = open(path, O_RDWR | O_CLOEXEC);
+	if (own < 0)
+		return pf_error(-errno, "%s: cannot reopen through %s: %s", name, path,
+				strerror(errno));
+	return own;
 }
 
 static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_t offset,
@@ -104,7 +124,7 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 		return pf_error(-EINVAL, "%s: offset %lld is not page aligned", name,
 				(long long)offset);
 
-	rc = pf_check_fd(ctx, name, fd, &c);
+	rc = pf_check_fd(ctx, name, fd, flags & PMEMFLUSH_MAP_TRUST_PLATFORM, &c);
 	if (rc < 0)
 		return rc;
 
@@ -129,8 +149,9 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 
 	if (c->method == PMEMFLUSH_METHOD_REFUSED) {
 		if (!(flags & PMEMFLUSH_MAP_NONDURABLE))
-			return refuse(c, c->devname ? c->devname : name);
-		warn(ctx, "%s: no durable path; mapped anyway (PMEMFLUSH_MAP_NONDURABLE)\n", name);
+			return refuse(c);
+		warn(ctx, "%s: no durable path (%s); mapped anyway (PMEMFLUSH_MAP_NONDURABLE)\n",
+		     name, c->reason ? c->reason : "refused");
 		c->method = PMEMFLUSH_METHOD_NONE;
 	}
 
@@ -141,11 +162,12 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 	m->host_flush_fd = -1;
 	m->len = len;
 	m->method = c->method;
+	m->method_forced = c->method_forced;
 	pf_group_init(&m->group);
 
-	m->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	m->fd = reopen_fd(fd, name);
 	if (m->fd < 0) {
-		rc = pf_error(-errno, "%s: dup: %s", name, strerror(errno));
+		rc = m->fd;
 		goto fail;
 	}
 	if (m->method == PMEMFLUSH_METHOD_HOST_FLUSH) {
@@ -188,7 +210,7 @@ PMEMFLUSH_EXPORT int pmemflush_map_fd(struct pmemflush_ctx *ctx, int fd, off_t o
 
 	if (map)
 		*map = NULL;
-	if (!ctx || fd < 0 || !map || (flags & ~(unsigned int)PMEMFLUSH_MAP_NONDURABLE))
+	if (!ctx || fd < 0 || !map || (flags & ~(unsigned int)MAP_FD_FLAGS))
 		return pf_error(-EINVAL, "invalid argument");
 	pf_error_clear();
 	snprintf(name, sizeof(name), "fd %d", fd);
@@ -246,6 +268,11 @@ PMEMFLUSH_EXPORT size_t pmemflush_map_get_length(struct pmemflush_map *map)
 PMEMFLUSH_EXPORT enum pmemflush_method pmemflush_map_get_method(struct pmemflush_map *map)
 {
 	return map ? map->method : PMEMFLUSH_METHOD_REFUSED;
+}
+
+PMEMFLUSH_EXPORT int pmemflush_map_is_method_forced(struct pmemflush_map *map)
+{
+	return map ? map->method_forced : 0;
 }
 
 PMEMFLUSH_EXPORT enum pmemflush_granularity

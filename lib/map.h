@@ -16,6 +16,7 @@ struct pmemflush_map {
 	uint8_t *addr;
 	size_t len;
 	enum pmemflush_method method;
+	int method_forced;	/* PMEMFLUSH_FORCE_METHOD chose it, not the facts */
 	enum pmemflush_granularity granularity;
 	pf_flush_fn cpu_flush;	/* cpu-flush, host-flush, none */
 	int fd;			/* our duplicate of the mapped file */

@@ -99,7 +99,7 @@ static struct pmemflush_mount *mount_new(struct pmemflush_namespace *ns, struct 
 	s = mnt_fs_get_fstype(fs);
 	m->fstype = s ? strdup(s) : NULL;
 	m->options = mnt_fs_strdup_options(fs);
-	if (!m->target || !m->fstype) {
+	if (!m->target || !m->fstype || (mnt_fs_get_source(fs) && !m->source)) {
 		pf_mounts_free(m);
 		return NULL;
 	}

@@ -33,9 +33,15 @@ static enum pmemflush_ns_mode map_mode(enum ndctl_namespace_mode mode)
 	}
 }
 
-/* Block or character device and usable size, as ndctl list reports them. */
-static void read_devices(struct pmemflush_namespace *ns, struct ndctl_namespace *ndns)
+/*
+ * Block or character device and usable size, as ndctl list reports them,
+ * and the pfn/btt/dax device in between (how a device's sysfs path is
+ * matched to its namespace, see path.c). 0 or -ENOMEM.
+ */
+static int read_devices(struct pmemflush_namespace *ns, struct ndctl_namespace *ndns)
 {
+	const char *seed = NULL, *blk = NULL, *chr = NULL;
+
 	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
 	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
 	struct ndctl_dax *dax = ndctl_namespace_get_dax(ndns);
@@ -47,23 +53,33 @@ static void read_devices(struct pmemflush_namespace *ns, struct ndctl_namespace 
 
 		ns->size = ndctl_dax_get_size(dax);
 		ns->align = ndctl_dax_get_align(dax);
+		seed = ndctl_dax_get_devname(dax);
 		daxctl_dev_foreach(dreg, dev) {
 			if (!daxctl_dev_get_size(dev))
 				continue; /* the seed of a region with no space left */
-			ns->chardev = dup_name(daxctl_dev_get_devname(dev));
+			chr = daxctl_dev_get_devname(dev);
 			if (daxctl_dev_get_align(dev))
 				ns->align = daxctl_dev_get_align(dev);
 			break;
 		}
 	} else if (pfn) {
 		ns->size = ndctl_pfn_get_size(pfn);
-		ns->blockdev = dup_name(ndctl_pfn_get_block_device(pfn));
+		seed = ndctl_pfn_get_devname(pfn);
+		blk = ndctl_pfn_get_block_device(pfn);
 	} else if (btt) {
 		ns->size = ndctl_btt_get_size(btt);
-		ns->blockdev = dup_name(ndctl_btt_get_block_device(btt));
+		seed = ndctl_btt_get_devname(btt);
+		blk = ndctl_btt_get_block_device(btt);
 	} else {
-		ns->blockdev = dup_name(ndctl_namespace_get_block_device(ndns));
+		blk = ndctl_namespace_get_block_device(ndns);
 	}
+	ns->seed_devname = dup_name(seed);
+	ns->blockdev = dup_name(blk);
+	ns->chardev = dup_name(chr);
+	if ((seed && *seed && !ns->seed_devname) || (blk && *blk && !ns->blockdev) ||
+	    (chr && *chr && !ns->chardev))
+		return -ENOMEM;
+	return 0;
 }
 
 int pf_namespaces_discover(struct pmemflush_region *region, struct ndctl_region *ndr)
@@ -86,7 +102,8 @@ int pf_namespaces_discover(struct pmemflush_region *region, struct ndctl_region 
 		if (!ns->devname)
 			return pf_error(-ENOMEM, "out of memory discovering namespaces");
 		ns->mode = map_mode(ndctl_namespace_get_mode(ndns));
-		read_devices(ns, ndns);
+		if (read_devices(ns, ndns) < 0)
+			return pf_error(-ENOMEM, "out of memory discovering namespaces");
 		dbg(region->ctx, "%s: %s mode %s blockdev %s chardev %s\n", region->devname,
 		    ns->devname, pmemflush_ns_mode_name(ns->mode),
 		    ns->blockdev ? ns->blockdev : "-", ns->chardev ? ns->chardev : "-");
@@ -96,13 +113,18 @@ int pf_namespaces_discover(struct pmemflush_region *region, struct ndctl_region 
 
 void pf_namespace_finish(struct pmemflush_namespace *ns)
 {
-	const struct pf_region_facts *rf = &ns->region->facts;
+	struct pmemflush_region *r = ns->region;
+	const struct pf_region_facts *rf = &r->facts;
 	struct pf_method_facts mf = {
 		.on_pmem = true,
 		.devdax = ns->mode == PMEMFLUSH_NS_MODE_DEVDAX,
 		.dax = PMEMFLUSH_NO,
 		.map_sync = PMEMFLUSH_NO,
 		.region = *rf,
+		.hypervisor = r->ctx->hypervisor,
+		.trusted = r->ctx->config.trust_unverified_platform,
+		.region_name = r->devname,
+		.provider = r->provider,
 	};
 	struct pmemflush_mount *m;
 
@@ -111,14 +133,21 @@ void pf_namespace_finish(struct pmemflush_namespace *ns)
 		ns->hazards |= pf_hazards_mount(rf, &m->facts);
 		if (m->facts.dax)
 			mf.dax = PMEMFLUSH_YES;
+		if (m->facts.nobarrier)
+			mf.nobarrier = true;
 	}
+	if (ns->blockdev && pf_queue_write_through(ns->blockdev)) {
+		mf.write_through = true;
+		mf.write_through_dev = ns->blockdev;
+	}
+	ns->hazards |= pf_hazards_path(&mf);
 	/*
-	 * Without a probe, expect what the kernel does: device dax accepts
-	 * MAP_SYNC, and a dax file system does on a synchronous region only.
+	 * Without a probe, expect what the kernel does: a dax file system
+	 * accepts MAP_SYNC on a synchronous region only.
 	 */
-	if (mf.devdax || (mf.dax == PMEMFLUSH_YES && rf->buffered == PMEMFLUSH_NO))
+	if (mf.dax == PMEMFLUSH_YES && rf->buffered == PMEMFLUSH_NO)
 		mf.map_sync = PMEMFLUSH_YES;
-	ns->method = pf_select_method(&mf);
+	ns->method = pf_select_method(&mf, NULL, 0);
 }
 
 void pf_namespaces_free(struct pmemflush_namespace *ns)
@@ -129,6 +158,7 @@ void pf_namespaces_free(struct pmemflush_namespace *ns)
 		next = ns->next;
 		pf_mounts_free(ns->mounts);
 		free(ns->devname);
+		free(ns->seed_devname);
 		free(ns->blockdev);
 		free(ns->chardev);
 		free(ns);

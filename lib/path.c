@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Path check: path -> backing device (st_dev / st_rdev, partitions through
- * libudev, /dev/daxN.M through libdaxctl) -> namespace and region; statx
- * for DAX; a real MAP_SYNC probe; then the pure method selection.
+ * Path check: path -> backing device (st_dev / st_rdev) -> its block device
+ * stack in sysfs (partition -> disk -> slaves/ of device mapper and md) ->
+ * the pmem namespaces at the bottom, found in a snapshot taken for this
+ * check; statfs for memory-only file systems; statx for DAX; a real
+ * MAP_SYNC probe (not for device dax); then the pure method selection.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,29 +15,35 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <daxctl/libdaxctl.h>
 #include <libmount/libmount.h>
 #include <libudev.h>
 
 #include "cleanup.h"
 #include "private.h"
+#include "sysfs.h"
 
 #ifndef STATX_ATTR_DAX
 #define STATX_ATTR_DAX 0x00200000
 #endif
 
-#define DEVDAX_DEFAULT_ALIGN (2UL << 20)
+/* Device mapper on md on partitions...: deeper than this is a loop. */
+#define MAX_STACK_DEPTH 8
 
 static void check_free(struct pmemflush_check *c)
 {
+	pf_regions_free(c->regions);
 	pmemflush_unref(c->ctx);
 	free(c->path);
 	free(c->devname);
+	free(c->stack);
 	free(c->mount_target);
 	free(c->fstype);
+	free(c->host_flush_path);
+	free(c->reason);
 	free(c);
 }
 
@@ -49,86 +58,194 @@ static void mnt_unref_tablep(struct libmnt_table **t)
 	mnt_unref_table(*t);
 }
 
-static void udev_device_unrefp(struct udev_device **d)
+static void closedirp(DIR **d)
 {
 	if (*d)
-		udev_device_unref(*d);
+		closedir(*d);
 }
 
-static struct pmemflush_namespace *ns_by_blockdev(struct pmemflush_ctx *ctx, const char *name)
+/* What resolving the device under a path found. */
+struct resolved {
+	struct pf_method_facts *f;
+	char stack[512];	/* "dm-0 > pmem0, pmem1" */
+	int leaves;
+	const char *write_through_dev;
+	char write_through_name[64];
+};
+
+static void stack_add(struct resolved *res, const char *sep, const char *name)
 {
+	size_t used = strlen(res->stack);
+
+	if (used < sizeof(res->stack))
+		snprintf(res->stack + used, sizeof(res->stack) - used, "%s%s", used ? sep : "", name);
+}
+
+bool pf_queue_write_through(const char *disk)
+{
+	char path[PATH_MAX], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/write_cache", disk);
+	return util_sysfs_read(path, buf, sizeof(buf)) > 0 && strcmp(buf, "write through") == 0;
+}
+
+/*
+ * The namespace of a pmem device, from its place in sysfs: every nvdimm
+ * device it sits under is an ancestor of its sysfs directory (bus, region,
+ * then the namespace or its pfn/btt/dax device). Matching the live path,
+ * not a name remembered from an earlier discovery, is what keeps a
+ * renumbered or newly created device from borrowing another's facts.
+ */
+static struct pmemflush_namespace *ns_of_syspath(struct pmemflush_check *c, const char *syspath,
+						 char *bus, size_t bus_len)
+{
+	char dir[PATH_MAX], link[PATH_MAX + 16], sub[32], names[8][64];
+	const char *region = NULL;
 	struct pmemflush_region *r;
 	struct pmemflush_namespace *ns;
+	int n = 0, i;
+	char *slash;
 
-	for (r = ctx->regions; r; r = r->next)
+	bus[0] = '\0';
+	snprintf(dir, sizeof(dir), "%s", syspath);
+	while ((slash = strrchr(dir, '/')) && slash != dir) {
+		snprintf(link, sizeof(link), "%s/subsystem", dir);
+		if (util_readlink_base(link, sub, sizeof(sub)) == 0 && strcmp(sub, "nd") == 0) {
+			const char *base = slash + 1;
+
+			if (strncmp(base, "ndbus", 5) == 0)
+				snprintf(bus, bus_len, "%s", base);
+			else if (n < (int)ARRAY_SIZE(names))
+				snprintf(names[n++], sizeof(names[0]), "%s", base);
+		}
+		*slash = '\0';
+	}
+	for (i = 0; i < n; i++)
+		if (strncmp(names[i], "region", 6) == 0)
+			region = names[i];
+	if (!region)
+		return NULL;
+	for (r = c->regions; r; r = r->next) {
+		if (strcmp(r->devname, region) != 0)
+			continue;
 		for (ns = r->namespaces; ns; ns = ns->next)
-			if (ns->blockdev && strcmp(ns->blockdev, name) == 0)
-				return ns;
+			for (i = 0; i < n; i++)
+				if (strcmp(names[i], ns->devname) == 0 ||
+				    (ns->seed_devname && strcmp(names[i], ns->seed_devname) == 0))
+					return ns;
+	}
 	return NULL;
 }
 
-static struct pmemflush_namespace *ns_by_chardev(struct pmemflush_ctx *ctx, const char *name)
+/* A leaf of the stack: a pmem namespace, or any other device. */
+static int add_leaf(struct pmemflush_check *c, struct resolved *res, const char *syspath)
 {
-	struct pmemflush_region *r;
 	struct pmemflush_namespace *ns;
+	char bus[64];
 
-	for (r = ctx->regions; r; r = r->next)
-		for (ns = r->namespaces; ns; ns = ns->next)
-			if (ns->chardev && strcmp(ns->chardev, name) == 0)
-				return ns;
-	return NULL;
+	ns = ns_of_syspath(c, syspath, bus, sizeof(bus));
+	if (!ns)
+		return 0;
+	/* The snapshot was taken after the path was resolved: the same bus. */
+	if (strcmp(ns->region->bus_devname, bus) != 0)
+		return pf_error(-EAGAIN, "%s: %s moved from %s to %s during the check; try again",
+				c->path, ns->devname, bus, ns->region->bus_devname);
+	if (!res->f->on_pmem) {
+		res->f->on_pmem = true;
+		res->f->region = ns->region->facts;
+		c->ns = ns;
+		c->region = ns->region;
+	} else {
+		pf_region_facts_combine(&res->f->region, &ns->region->facts);
+	}
+	res->leaves++;
+	return 0;
 }
 
-/* A block device number -> its name and the namespace of its disk. */
-static int resolve_block(struct pmemflush_check *c, dev_t devno)
+/*
+ * A whole disk: note its write cache, then go down to what it is made of
+ * (slaves/ of device mapper and md), or take it as a leaf.
+ */
+static int resolve_disk(struct pmemflush_check *c, struct resolved *res, const char *syspath,
+			int depth)
 {
-	_cleanup_(udev_device_unrefp) struct udev_device *dev = NULL;
-	struct udev_device *disk;
-	const char *devtype;
+	_cleanup_(closedirp) DIR *d = NULL;
+	char path[PATH_MAX + 16], real[PATH_MAX];
+	const char *name = strrchr(syspath, '/') + 1;
+	struct dirent *e;
+	int rc, slaves = 0;
 
-	dev = udev_device_new_from_devnum(c->ctx->udev, 'b', devno);
-	if (!dev) {
+	if (depth > MAX_STACK_DEPTH)
+		return pf_error(-ELOOP, "%s: block device stack deeper than %d", c->path,
+				MAX_STACK_DEPTH);
+	if (pf_queue_write_through(name) && !res->write_through_dev) {
+		snprintf(res->write_through_name, sizeof(res->write_through_name), "%s", name);
+		res->write_through_dev = res->write_through_name;
+	}
+	snprintf(path, sizeof(path), "%s/slaves", syspath);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		stack_add(res, slaves ? ", " : " > ", e->d_name);
+		snprintf(path, sizeof(path), "%s/slaves/%s", syspath, e->d_name);
+		if (!realpath(path, real))
+			continue;
+		slaves++;
+		rc = resolve_disk(c, res, real, depth + 1);
+		if (rc < 0)
+			return rc;
+	}
+	return slaves ? 0 : add_leaf(c, res, syspath);
+}
+
+/* A block device number: partition -> disk -> its stack -> namespaces. */
+static int resolve_block(struct pmemflush_check *c, struct resolved *res, dev_t devno)
+{
+	char path[PATH_MAX + 16], real[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(devno), minor(devno));
+	if (!realpath(path, real)) {
 		dbg(c->ctx, "%s: %u:%u is not a block device\n", c->path, major(devno),
 		    minor(devno));
 		return 0;
 	}
-	c->devname = strdup(udev_device_get_sysname(dev));
+	c->devname = strdup(strrchr(real, '/') + 1);
 	if (!c->devname)
 		return -ENOMEM;
-	disk = dev;
-	devtype = udev_device_get_devtype(dev);
-	if (devtype && strcmp(devtype, "partition") == 0) {
-		/* Owned by @dev: no unref. */
-		disk = udev_device_get_parent_with_subsystem_devtype(dev, "block", "disk");
-		if (!disk)
-			return 0;
+	stack_add(res, "", c->devname);
+	/* A partition's directory lies inside its disk's. */
+	snprintf(path, sizeof(path), "%s/partition", real);
+	if (stat(path, &st) == 0) {
+		*strrchr(real, '/') = '\0';
+		stack_add(res, " > ", strrchr(real, '/') + 1);
 	}
-	c->ns = ns_by_blockdev(c->ctx, udev_device_get_sysname(disk));
-	return 0;
+	return resolve_disk(c, res, real, 0);
 }
 
-/* A character device: device dax (through libdaxctl) or nothing of ours. */
-static int resolve_char(struct pmemflush_check *c, dev_t devno, unsigned long *align)
+/* A character device: device dax (by its place in sysfs) or nothing of ours. */
+static int resolve_char(struct pmemflush_check *c, struct resolved *res, dev_t devno)
 {
-	struct daxctl_region *dreg;
-	struct daxctl_dev *dev;
-	char name[32];
+	char path[64], real[PATH_MAX], sub[32], link[PATH_MAX + 16];
 
-	snprintf(name, sizeof(name), "%u:%u", major(devno), minor(devno));
-	daxctl_region_foreach(c->ctx->daxctl, dreg) {
-		daxctl_dev_foreach(dreg, dev) {
-			if ((unsigned int)daxctl_dev_get_major(dev) != major(devno) ||
-			    (unsigned int)daxctl_dev_get_minor(dev) != minor(devno))
-				continue;
-			snprintf(name, sizeof(name), "%s", daxctl_dev_get_devname(dev));
-			*align = daxctl_dev_get_align(dev);
-			c->ns = ns_by_chardev(c->ctx, name);
-			goto out;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u", major(devno), minor(devno));
+	if (!realpath(path, real)) {
+		snprintf(real, sizeof(real), "/%u:%u", major(devno), minor(devno));
+	} else {
+		snprintf(link, sizeof(link), "%s/subsystem", real);
+		if (util_readlink_base(link, sub, sizeof(sub)) == 0 && strcmp(sub, "dax") == 0) {
+			int rc = add_leaf(c, res, real);
+
+			if (rc < 0)
+				return rc;
 		}
 	}
-out:
-	c->devname = strdup(name);
-	return c->devname ? 0 : -ENOMEM;
+	c->devname = strdup(strrchr(real, '/') + 1);
+	if (!c->devname)
+		return -ENOMEM;
+	stack_add(res, "", c->devname);
+	return 0;
 }
 
 /*
@@ -169,28 +286,33 @@ static void probe_map_sync(struct pmemflush_check *c, int fd, size_t len)
 	c->map_sync = PMEMFLUSH_YES;
 }
 
-/* Mount holding a file: target and type, and our mount object if pmem. */
-static void find_mount(struct pmemflush_check *c, const char *real, struct pf_mount_facts *mf)
+/* Mount holding a file: target, type and options. 0 or -ENOMEM. */
+static int find_mount(struct pmemflush_check *c, const char *real, struct pf_mount_facts *mf)
 {
 	_cleanup_(mnt_unref_tablep) struct libmnt_table *table = NULL;
 	struct pmemflush_mount *m;
 	_cleanup_free_ char *opts = NULL;
 	struct libmnt_fs *fs;
+	const char *fstype;
 
 	if (pf_mounts_load(c->ctx, &table) < 0)
-		return;
+		return 0;
 	fs = mnt_table_find_mountpoint(table, real, MNT_ITER_BACKWARD);
 	if (!fs)
-		return;
+		return 0;
+	fstype = mnt_fs_get_fstype(fs);
 	c->mount_target = strdup(mnt_fs_get_target(fs));
-	c->fstype = mnt_fs_get_fstype(fs) ? strdup(mnt_fs_get_fstype(fs)) : NULL;
+	c->fstype = fstype ? strdup(fstype) : NULL;
+	if (!c->mount_target || (fstype && !c->fstype))
+		return -ENOMEM;
 	opts = mnt_fs_strdup_options(fs);
 	pf_mount_parse_options(opts, mf);
-	if (!c->ns || !c->mount_target)
-		return;
+	if (!c->ns)
+		return 0;
 	for (m = c->ns->mounts; m; m = m->next)
 		if (strcmp(m->target, c->mount_target) == 0)
 			c->mount = m;
+	return 0;
 }
 
 static enum pmemflush_tristate statx_dax(struct pmemflush_check *c, int fd)
@@ -207,8 +329,10 @@ static enum pmemflush_tristate statx_dax(struct pmemflush_check *c, int fd)
 }
 
 /*
- * PMEMFLUSH_FORCE_METHOD=<name>: for tests only. Loud on purpose: a forced
- * method can claim durability the hardware does not give.
+ * PMEMFLUSH_FORCE_METHOD=<name>: for tests only. A forced method can claim
+ * durability the hardware does not give, so it is said on stderr whatever
+ * the log settings (an application's log function may drop it), and the
+ * check and the map show it.
  */
 static void apply_forced_method(struct pmemflush_check *c)
 {
@@ -221,23 +345,59 @@ static void apply_forced_method(struct pmemflush_check *c)
 		if (strcmp(env, pmemflush_method_name(m)) == 0)
 			break;
 	if (m > PMEMFLUSH_METHOD_NONE) {
-		warn(c->ctx, "PMEMFLUSH_FORCE_METHOD=%s is not a method; ignored\n", env);
+		fprintf(stderr, "libpmemflush: PMEMFLUSH_FORCE_METHOD=%s is not a method; ignored\n",
+			env);
 		return;
 	}
-	warn(c->ctx, "%s: method forced to %s by PMEMFLUSH_FORCE_METHOD (was %s): for tests only\n",
-	     c->path, env, pmemflush_method_name(c->method));
+	fprintf(stderr,
+		"libpmemflush: WARNING: %s: persist method forced to %s by PMEMFLUSH_FORCE_METHOD "
+		"(the facts call for %s): for tests only, durability is NOT what this says\n",
+		c->path, env, pmemflush_method_name(c->method));
+	info(c->ctx, "%s: method forced to %s by PMEMFLUSH_FORCE_METHOD (was %s)\n", c->path, env,
+	    pmemflush_method_name(c->method));
 	c->method = m;
 	c->method_forced = 1;
 }
 
-/* @fd: an open descriptor of the path, or -1 to look the path up. */
-static int check_path(struct pmemflush_check *c, int fd)
+static int set_reason(struct pmemflush_check *c, const char *why)
 {
-	char fdpath[64];
+	if (!why || !*why)
+		return 0;
+	free(c->reason);
+	c->reason = strdup(why);
+	return c->reason ? 0 : -ENOMEM;
+}
+
+/* The host flush is an attribute write: can this caller do it? */
+static int check_host_flush(struct pmemflush_check *c)
+{
+	char why[512];
+
+	if (c->method != PMEMFLUSH_METHOD_HOST_FLUSH || !c->region || !c->region->host_flush_path)
+		return 0;
+	c->host_flush_path = strdup(c->region->host_flush_path);
+	if (!c->host_flush_path)
+		return -ENOMEM;
+	c->host_flush_writable = faccessat(AT_FDCWD, c->host_flush_path, W_OK, AT_EACCESS) == 0;
+	if (c->host_flush_writable)
+		return 0;
+	snprintf(why, sizeof(why),
+		 "the host-flush attribute %s is not writable by this user (uid %u): run as root, or "
+		 "install vpmem's udev rule, which lets the owner and group of %s's dax devices write it "
+		 "(vpmem(4))",
+		 c->host_flush_path, (unsigned int)geteuid(), c->region->devname);
+	return set_reason(c, why);
+}
+
+/* @fd: an open descriptor of the path, or -1 to look the path up. */
+static int check_path(struct pmemflush_check *c, int fd, bool trust)
+{
+	char fdpath[64], why[768];
 	struct pf_method_facts f = { .dax = PMEMFLUSH_NO, .map_sync = PMEMFLUSH_UNKNOWN };
+	struct resolved res = { .f = &f };
 	struct pf_mount_facts mf = { 0 };
 	char real[PATH_MAX];
-	unsigned long align = 0;
+	struct statfs sfs;
 	struct stat st;
 	int rc;
 
@@ -253,23 +413,25 @@ static int check_path(struct pmemflush_check *c, int fd)
 		rc = -errno;
 		return pf_error(rc, "cannot resolve '%s': %s", c->path, strerror(-rc));
 	}
+	/* Memory-only file systems, whatever the mount table says (memfd too). */
+	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) &&
+	    (fd >= 0 ? fstatfs(fd, &sfs) : statfs(c->path, &sfs)) == 0)
+		f.volatile_fs = pf_fs_is_volatile(sfs.f_type);
 
 	if (S_ISCHR(st.st_mode)) {
-		rc = resolve_char(c, st.st_rdev, &align);
+		rc = resolve_char(c, &res, st.st_rdev);
 		f.devdax = c->ns && c->ns->mode == PMEMFLUSH_NS_MODE_DEVDAX;
-		if (f.devdax) {
+		/* Device dax accepts MAP_SYNC on any platform: no evidence, no probe. */
+		if (f.devdax)
 			f.dax = PMEMFLUSH_YES;
-			if (!align)
-				align = c->ns->align ? c->ns->align : DEVDAX_DEFAULT_ALIGN;
-			probe_map_sync(c, fd, align);
-		}
 	} else if (S_ISBLK(st.st_mode)) {
-		rc = resolve_block(c, st.st_rdev);
-		probe_map_sync(c, fd, (size_t)sysconf(_SC_PAGESIZE));
+		rc = resolve_block(c, &res, st.st_rdev);
+		if (rc >= 0)
+			probe_map_sync(c, fd, (size_t)sysconf(_SC_PAGESIZE));
 	} else {
-		rc = resolve_block(c, st.st_dev);
-		if (real[0])
-			find_mount(c, real, &mf);
+		rc = resolve_block(c, &res, st.st_dev);
+		if (rc >= 0 && real[0])
+			rc = find_mount(c, real, &mf);
 		if (S_ISREG(st.st_mode)) {
 			f.dax = statx_dax(c, fd);
 			probe_map_sync(c, fd, (size_t)sysconf(_SC_PAGESIZE));
@@ -280,38 +442,43 @@ static int check_path(struct pmemflush_check *c, int fd)
 			f.dax = mf.dax ? PMEMFLUSH_YES : PMEMFLUSH_NO;
 	}
 	if (rc < 0)
-		return pf_error(rc, "cannot resolve the device of '%s': %s", c->path, strerror(-rc));
+		return rc == -ENOMEM ? pf_error(rc, "out of memory") : rc;
+	c->stack = strdup(res.stack);
+	if (!c->stack)
+		return pf_error(-ENOMEM, "out of memory");
 
 	c->dax = f.dax;
 	f.map_sync = c->map_sync;
-	if (c->ns) {
-		c->region = c->ns->region;
-		f.on_pmem = true;
-		f.region = c->region->facts;
-		c->hazards = pf_hazards_region(&f.region);
-		if (f.devdax)
-			c->hazards |= pf_hazards_namespace(&f.region, PMEMFLUSH_NS_MODE_DEVDAX);
-		if (c->mount_target)
-			c->hazards |= pf_hazards_mount(&f.region, &mf);
-	}
-	c->method = pf_select_method(&f);
+	f.nobarrier = mf.nobarrier;
+	f.write_through = res.write_through_dev != NULL;
+	f.write_through_dev = res.write_through_dev;
+	f.hypervisor = c->ctx->hypervisor;
+	f.trusted = trust || c->ctx->config.trust_unverified_platform;
+	f.region_name = c->region ? c->region->devname : NULL;
+	f.provider = c->region ? c->region->provider : NULL;
+	f.mount_target = c->mount_target;
+	c->facts = f.region;
+	c->trusted = f.trusted && (pf_hazards_path(&f) & PF_HAZARDS_TRUSTABLE);
+	c->hazards = pf_hazards_path(&f);
+	c->method = pf_select_method(&f, why, sizeof(why));
+	if (set_reason(c, why) < 0 || check_host_flush(c) < 0)
+		return pf_error(-ENOMEM, "out of memory");
 	apply_forced_method(c);
-	dbg(c->ctx, "%s: dev %s pmem %d dax %s map_sync %s method %s hazards %#x\n", c->path,
-	    c->devname ? c->devname : "-", f.on_pmem, pmemflush_tristate_name(c->dax),
-	    pmemflush_tristate_name(c->map_sync), pmemflush_method_name(c->method), c->hazards);
+	dbg(c->ctx, "%s: dev %s (%s) pmem %d dax %s map_sync %s method %s hazards %#x%s%s\n",
+	    c->path, c->devname ? c->devname : "-", c->stack, f.on_pmem,
+	    pmemflush_tristate_name(c->dax), pmemflush_tristate_name(c->map_sync),
+	    pmemflush_method_name(c->method), c->hazards, c->reason ? ": " : "",
+	    c->reason ? c->reason : "");
 	return 0;
 }
 
-int pf_check_fd(struct pmemflush_ctx *ctx, const char *path, int fd,
+int pf_check_fd(struct pmemflush_ctx *ctx, const char *path, int fd, bool trust,
 		struct pmemflush_check **result)
 {
 	_cleanup_(check_freep) struct pmemflush_check *c = NULL;
 	int rc;
 
 	*result = NULL;
-	rc = pf_discover(ctx);
-	if (rc < 0)
-		return rc;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return pf_error(-ENOMEM, "out of memory");
@@ -321,7 +488,11 @@ int pf_check_fd(struct pmemflush_ctx *ctx, const char *path, int fd,
 	c->path = strdup(path);
 	if (!c->path)
 		return pf_error(-ENOMEM, "out of memory");
-	rc = check_path(c, fd);
+	/* The facts of the device as it is now, not as first discovered. */
+	rc = pf_snapshot(ctx, &c->regions);
+	if (rc < 0)
+		return rc;
+	rc = check_path(c, fd, trust);
 	if (rc < 0) {
 		dbg(ctx, "%s\n", pmemflush_errormsg());
 		return rc;
@@ -338,7 +509,7 @@ PMEMFLUSH_EXPORT int pmemflush_path_check(struct pmemflush_ctx *ctx, const char 
 	if (!ctx || !path || !result)
 		return pf_error(-EINVAL, "invalid argument");
 	pf_error_clear();
-	return pf_check_fd(ctx, path, -1, result);
+	return pf_check_fd(ctx, path, -1, false, result);
 }
 
 PMEMFLUSH_EXPORT struct pmemflush_check *pmemflush_check_ref(struct pmemflush_check *check)
@@ -359,6 +530,23 @@ PMEMFLUSH_EXPORT struct pmemflush_check *pmemflush_check_unref(struct pmemflush_
 	return NULL;
 }
 
+/*
+ * Durable: a method that reaches durable media, no unsafe hazard (but the
+ * ones an explicit trust opt-in accepted), and a host flush this caller
+ * may actually perform. A forced method is never called durable.
+ */
+static int pf_check_durable(const struct pmemflush_check *c)
+{
+	unsigned int unsafe = pf_hazards_unsafe(c->hazards);
+
+	if (c->trusted)
+		unsafe &= ~PF_HAZARDS_TRUSTABLE;
+	if (c->method == PMEMFLUSH_METHOD_REFUSED || c->method == PMEMFLUSH_METHOD_NONE ||
+	    c->method_forced || unsafe)
+		return 0;
+	return c->method != PMEMFLUSH_METHOD_HOST_FLUSH || c->host_flush_writable;
+}
+
 #define CHECK_GETTER(type, name, expr, dflt)                                        \
 	PMEMFLUSH_EXPORT type pmemflush_check_##name(struct pmemflush_check *check) \
 	{                                                                           \
@@ -376,11 +564,12 @@ CHECK_GETTER(const char *, get_mount_target, check->mount_target, NULL)
 CHECK_GETTER(const char *, get_fstype, check->fstype, NULL)
 CHECK_GETTER(enum pmemflush_tristate, get_dax, check->dax, PMEMFLUSH_UNKNOWN)
 CHECK_GETTER(enum pmemflush_tristate, get_buffered,
-	     check->region ? check->region->facts.buffered : PMEMFLUSH_NO, PMEMFLUSH_UNKNOWN)
+	     check->region ? check->facts.buffered : PMEMFLUSH_NO, PMEMFLUSH_UNKNOWN)
 CHECK_GETTER(enum pmemflush_tristate, get_map_sync, check->map_sync, PMEMFLUSH_UNKNOWN)
 CHECK_GETTER(int, get_map_sync_errno, check->map_sync_errno, 0)
 CHECK_GETTER(enum pmemflush_method, get_method, check->method, PMEMFLUSH_METHOD_REFUSED)
 CHECK_GETTER(unsigned int, get_hazards, check->hazards, 0)
-CHECK_GETTER(int, is_durable,
-	     check->method != PMEMFLUSH_METHOD_REFUSED && check->method != PMEMFLUSH_METHOD_NONE &&
-		     !pf_hazards_unsafe(check->hazards), 0)
+CHECK_GETTER(const char *, get_reason, check->reason, NULL)
+CHECK_GETTER(const char *, get_stack, check->stack, NULL)
+CHECK_GETTER(int, is_platform_trusted, check->trusted, 0)
+CHECK_GETTER(int, is_durable, pf_check_durable(check), 0)

@@ -22,8 +22,6 @@
 
 #define PMEMFLUSH_EXPORT __attribute__((visibility("default")))
 
-struct ndctl_ctx;
-struct daxctl_ctx;
 struct udev;
 
 struct pmemflush_ctx {
@@ -33,12 +31,19 @@ struct pmemflush_ctx {
 	void *log_data;
 	void *userdata;
 
+	/* The system-wide configuration (config.c), read by pmemflush_new(). */
+	struct pf_config config;
+	/* CPUID's hypervisor bit: firmware claims are not evidence then. */
+	bool hypervisor;
+
 	/* Created on first discovery, freed with the context. */
-	struct ndctl_ctx *ndctl;
-	struct daxctl_ctx *daxctl;
 	struct udev *udev;
 
-	/* Snapshot of the machine's regions (discovered when true). */
+	/*
+	 * The context's snapshot of the machine's regions (discovered when
+	 * true), for the region iterators. Path checks and maps take their
+	 * own, fresh one (struct pmemflush_check).
+	 */
 	bool discovered;
 	struct pmemflush_region *regions;
 };
@@ -58,6 +63,7 @@ struct pmemflush_namespace {
 	struct pmemflush_region *region;
 	struct pmemflush_namespace *next;
 	char *devname;
+	char *seed_devname;	/* its pfn, btt or dax device ("pfn0.1"), NULL if raw */
 	char *blockdev;		/* "pmem0", NULL for devdax */
 	char *chardev;		/* "dax0.0", devdax only */
 	enum pmemflush_ns_mode mode;
@@ -91,10 +97,15 @@ struct pmemflush_region {
 struct pmemflush_check {
 	int refcount;
 	struct pmemflush_ctx *ctx;
+	/* Discovered for this check alone: the facts of the live device. */
+	struct pmemflush_region *regions;
 	char *path;
 	char *devname;
+	char *stack;		/* "dm-0 > pmem0", the block devices resolved */
 	char *mount_target;
 	char *fstype;
+	char *host_flush_path;	/* under the device's own bus in sysfs */
+	char *reason;		/* why the method is refused, or NULL */
 	struct pmemflush_region *region;
 	struct pmemflush_namespace *ns;
 	struct pmemflush_mount *mount;
@@ -103,15 +114,22 @@ struct pmemflush_check {
 	int map_sync_errno;
 	enum pmemflush_method method;
 	int method_forced;	/* PMEMFLUSH_FORCE_METHOD was applied */
+	struct pf_region_facts facts;	/* of every pmem device under the path, combined */
+	bool trusted;		/* an unverified platform was trusted by opt-in */
+	bool host_flush_writable; /* the caller may write host_flush_path */
 	unsigned int hazards;
 };
 
 /*
  * path.c: the path check of an open descriptor (@fd >= 0; its MAP_SYNC
- * probe uses @fd) or of @path alone (@fd = -1).
+ * probe uses @fd) or of @path alone (@fd = -1). @trust: the caller opted
+ * in to trusting an unverified platform (PMEMFLUSH_MAP_TRUST_PLATFORM).
  */
-int pf_check_fd(struct pmemflush_ctx *ctx, const char *path, int fd,
+int pf_check_fd(struct pmemflush_ctx *ctx, const char *path, int fd, bool trust,
 		struct pmemflush_check **result);
+
+/* config.c: read the system-wide configuration into ctx->config. */
+void pf_config_load(struct pmemflush_ctx *ctx);
 
 void pmemflush_log(struct pmemflush_ctx *ctx, int priority, const char *file,
 		   int line, const char *fn, const char *format, ...)
@@ -121,15 +139,23 @@ void pmemflush_log(struct pmemflush_ctx *ctx, int priority, const char *file,
 int pf_error(int rc, const char *format, ...) __attribute__((format(printf, 2, 3)));
 void pf_error_clear(void);
 
-/* region.c: discovery (0 or -errno), and freeing the snapshot. */
+/*
+ * region.c: discovery. pf_discover() fills the context's snapshot once;
+ * pf_snapshot() takes a fresh one (new libndctl/libdaxctl handles, so
+ * nothing cached is reused) into @regions, 0 or -errno.
+ */
 int pf_discover(struct pmemflush_ctx *ctx);
+int pf_snapshot(struct pmemflush_ctx *ctx, struct pmemflush_region **regions);
 void pf_regions_free(struct pmemflush_region *regions);
+
 /* namespace.c */
 struct ndctl_region;
 int pf_namespaces_discover(struct pmemflush_region *region, struct ndctl_region *ndr);
 void pf_namespaces_free(struct pmemflush_namespace *ns);
 /* Finish a namespace after its mounts are known: hazards and method. */
 void pf_namespace_finish(struct pmemflush_namespace *ns);
+/* path.c: /sys/block/@disk/queue/write_cache says "write through". */
+bool pf_queue_write_through(const char *disk);
 /* mounts.c */
 struct libmnt_table;
 int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table);

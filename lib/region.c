@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <daxctl/libdaxctl.h>
 #include <libmount/libmount.h>
 #include <libudev.h>
 #include <ndctl/libndctl.h>
@@ -32,41 +31,16 @@ static void ndctl_log_bridge(struct ndctl_ctx *nctx, int priority, const char *f
 	ctx->log_fn(ctx->log_data, priority, file, line, fn, format, args);
 }
 
-static void daxctl_log_bridge(struct daxctl_ctx *dctx, int priority, const char *file,
-			      int line, const char *fn, const char *format, va_list args)
-{
-	struct pmemflush_ctx *ctx = daxctl_get_userdata(dctx);
-
-	ctx->log_fn(ctx->log_data, priority, file, line, fn, format, args);
-}
-
-/* Create the system library handles on first use. */
-static int open_handles(struct pmemflush_ctx *ctx)
+/*
+ * A new libndctl handle for one snapshot. libndctl (and the libdaxctl
+ * context inside it) caches what it enumerated, so a snapshot that must show
+ * the live machine starts from a fresh one; the udev handle caches nothing
+ * and is kept in the context.
+ */
+static int handle_new(struct pmemflush_ctx *ctx, struct ndctl_ctx **ndctl)
 {
 	int rc;
 
-	if (!ctx->ndctl) {
-		rc = ndctl_new(&ctx->ndctl);
-		if (rc < 0) {
-			ctx->ndctl = NULL;
-			err(ctx, "ndctl_new: %s\n", strerror(-rc));
-			return pf_error(rc, "cannot create libndctl context: %s", strerror(-rc));
-		}
-		ndctl_set_userdata(ctx->ndctl, ctx);
-		ndctl_set_log_fn(ctx->ndctl, ndctl_log_bridge);
-		ndctl_set_log_priority(ctx->ndctl, ctx->log_priority);
-	}
-	if (!ctx->daxctl) {
-		rc = daxctl_new(&ctx->daxctl);
-		if (rc < 0) {
-			ctx->daxctl = NULL;
-			err(ctx, "daxctl_new: %s\n", strerror(-rc));
-			return pf_error(rc, "cannot create libdaxctl context: %s", strerror(-rc));
-		}
-		daxctl_set_userdata(ctx->daxctl, ctx);
-		daxctl_set_log_fn(ctx->daxctl, daxctl_log_bridge);
-		daxctl_set_log_priority(ctx->daxctl, ctx->log_priority);
-	}
 	if (!ctx->udev) {
 		ctx->udev = udev_new();
 		if (!ctx->udev) {
@@ -74,6 +48,15 @@ static int open_handles(struct pmemflush_ctx *ctx)
 			return pf_error(-ENOMEM, "cannot create udev handle");
 		}
 	}
+	rc = ndctl_new(ndctl);
+	if (rc < 0) {
+		*ndctl = NULL;
+		err(ctx, "ndctl_new: %s\n", strerror(-rc));
+		return pf_error(rc, "cannot create libndctl context: %s", strerror(-rc));
+	}
+	ndctl_set_userdata(*ndctl, ctx);
+	ndctl_set_log_fn(*ndctl, ndctl_log_bridge);
+	ndctl_set_log_priority(*ndctl, ctx->log_priority);
 	return 0;
 }
 
@@ -101,7 +84,7 @@ static char *strdup_or_null(const char *s)
 static void read_bus_parent(struct pmemflush_region *r, struct pf_buffered_input *in,
 			    char *virtio_name, size_t name_len, char *virtio_dev, size_t dev_len)
 {
-	char path[PATH_MAX], real[PATH_MAX], attr[PATH_MAX + 32], buf[64];
+	char path[PATH_MAX], real[PATH_MAX], attr[PATH_MAX + 32], buf[64] = "";
 	const char *parent;
 
 	snprintf(path, sizeof(path), ND_DEVICES "/%s", r->bus_devname);
@@ -114,7 +97,7 @@ static void read_bus_parent(struct pmemflush_region *r, struct pf_buffered_input
 	snprintf(attr, sizeof(attr), "%s/driver", parent);
 	if (util_readlink_base(attr, buf, sizeof(buf)) == 0)
 		r->driver_devname = strdup(buf);
-	r->facts.driver = pf_driver_from_name(r->driver_devname);
+	r->facts.driver = pf_driver_from_name(buf[0] ? buf : NULL);
 
 	snprintf(attr, sizeof(attr), "%s/subsystem", parent);
 	if (util_readlink_base(attr, buf, sizeof(buf)) < 0 || strcmp(buf, "virtio") != 0)
@@ -126,7 +109,8 @@ static void read_bus_parent(struct pmemflush_region *r, struct pf_buffered_input
 		in->virtio_device = virtio_dev;
 }
 
-static void read_host_flush(struct pmemflush_region *r)
+/* 0, or -ENOMEM. */
+static int read_host_flush(struct pmemflush_region *r)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -135,33 +119,58 @@ static void read_host_flush(struct pmemflush_region *r)
 	if (access(path, F_OK) == 0) {
 		r->facts.host_flush = PMEMFLUSH_HOST_FLUSH_VPMEM;
 		r->host_flush_path = strdup(path);
-		return;
+		return r->host_flush_path ? 0 : -ENOMEM;
 	}
 	/* deep_flush is hidden when the region cannot flush (virtio-pmem). */
 	snprintf(path, sizeof(path), ND_DEVICES "/%s/deep_flush", r->devname);
 	if (stat(path, &st) == 0 && (st.st_mode & S_IWUSR)) {
 		r->facts.host_flush = PMEMFLUSH_HOST_FLUSH_DEEP_FLUSH;
 		r->host_flush_path = strdup(path);
+		return r->host_flush_path ? 0 : -ENOMEM;
 	}
+	return 0;
+}
+
+/* nd_volatile regions are RAM, whatever else is said about them. */
+static bool region_is_volatile(struct pmemflush_region *r)
+{
+	struct udev_device *dev;
+	const char *devtype;
+	bool v = false;
+
+	dev = udev_device_new_from_subsystem_sysname(r->ctx->udev, "nd", r->devname);
+	if (!dev)
+		return false;
+	devtype = udev_device_get_devtype(dev);
+	v = devtype && strcmp(devtype, "nd_volatile") == 0;
+	udev_device_unref(dev);
+	return v;
+}
+
+/* A copy of @s (NULL or "" give NULL); false only when out of memory. */
+static bool dup_attr(const char *s, char **out)
+{
+	*out = strdup_or_null(s);
+	return *out || !s || !*s;
 }
 
 static struct pmemflush_region *region_new(struct pmemflush_ctx *ctx, struct ndctl_bus *bus,
 					   struct ndctl_region *ndr)
 {
-	struct pf_buffered_input in = { .vpmem_buffered = -1 };
+	struct pf_buffered_input in = { .vpmem_buffered = -1, .hypervisor = ctx->hypervisor };
 	char virtio_name[64], virtio_dev[32], evidence[512], path[PATH_MAX], buf[32];
 	struct pmemflush_region *r;
+	size_t used;
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
 	r->ctx = ctx;
 	r->id = ndctl_region_get_id(ndr);
-	r->devname = strdup_or_null(ndctl_region_get_devname(ndr));
-	r->bus_devname = strdup_or_null(ndctl_bus_get_devname(bus));
-	r->provider = strdup_or_null(ndctl_bus_get_provider(bus));
-	r->type = strdup_or_null(ndctl_region_get_type_name(ndr));
-	if (!r->devname || !r->bus_devname) {
+	if (!dup_attr(ndctl_region_get_devname(ndr), &r->devname) || !r->devname ||
+	    !dup_attr(ndctl_bus_get_devname(bus), &r->bus_devname) || !r->bus_devname ||
+	    !dup_attr(ndctl_bus_get_provider(bus), &r->provider) ||
+	    !dup_attr(ndctl_region_get_type_name(ndr), &r->type)) {
 		pf_regions_free(r);
 		return NULL;
 	}
@@ -178,8 +187,16 @@ static struct pmemflush_region *region_new(struct pmemflush_ctx *ctx, struct ndc
 	if (util_sysfs_read(path, buf, sizeof(buf)) > 0)
 		in.vpmem_buffered = strcmp(buf, "0") != 0;
 	r->facts.buffered = pf_decide_buffered(&in, evidence, sizeof(evidence));
+	r->facts.volatile_region = region_is_volatile(r);
+	used = strlen(evidence);
+	if (r->facts.volatile_region && used < sizeof(evidence))
+		snprintf(evidence + used, sizeof(evidence) - used, ",devtype=nd_volatile");
 	r->evidence = strdup(evidence);
-	read_host_flush(r);
+	if (!r->evidence || (r->driver_devname == NULL && r->facts.driver != PMEMFLUSH_DRIVER_NONE) ||
+	    read_host_flush(r) < 0) {
+		pf_regions_free(r);
+		return NULL;
+	}
 	r->hazards = pf_hazards_region(&r->facts);
 	dbg(ctx, "%s: provider %s driver %s buffered %s (%s)\n", r->devname,
 	    r->provider ? r->provider : "-", r->driver_devname ? r->driver_devname : "-",
@@ -205,24 +222,24 @@ void pf_regions_free(struct pmemflush_region *regions)
 	}
 }
 
-int pf_discover(struct pmemflush_ctx *ctx)
+int pf_snapshot(struct pmemflush_ctx *ctx, struct pmemflush_region **regions)
 {
 	struct pmemflush_region *head = NULL, **tail = &head;
 	struct libmnt_table *table = NULL;
+	struct ndctl_ctx *ndctl;
 	struct ndctl_region *ndr;
 	struct ndctl_bus *bus;
 	int rc;
 
-	if (ctx->discovered)
-		return 0;
-	rc = open_handles(ctx);
+	*regions = NULL;
+	rc = handle_new(ctx, &ndctl);
 	if (rc < 0)
 		return rc;
 	rc = pf_mounts_load(ctx, &table);
 	if (rc < 0)
-		return rc;
+		goto out;
 
-	ndctl_bus_foreach(ctx->ndctl, bus) {
+	ndctl_bus_foreach(ndctl, bus) {
 		ndctl_region_foreach(bus, ndr) {
 			struct pmemflush_region *r = region_new(ctx, bus, ndr);
 			struct pmemflush_namespace *ns;
@@ -245,13 +262,26 @@ int pf_discover(struct pmemflush_ctx *ctx)
 			}
 		}
 	}
-	ctx->regions = TAKE_PTR(head);
-	ctx->discovered = true;
+	*regions = TAKE_PTR(head);
 	rc = 0;
 out:
 	pf_regions_free(head);
 	mnt_unref_table(table);
+	ndctl_unref(ndctl);
 	return rc;
+}
+
+int pf_discover(struct pmemflush_ctx *ctx)
+{
+	int rc;
+
+	if (ctx->discovered)
+		return 0;
+	rc = pf_snapshot(ctx, &ctx->regions);
+	if (rc < 0)
+		return rc;
+	ctx->discovered = true;
+	return 0;
 }
 
 PMEMFLUSH_EXPORT int pmemflush_discover(struct pmemflush_ctx *ctx)

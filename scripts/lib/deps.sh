@@ -8,7 +8,7 @@ VPMEM_PACKAGES=(
 	libndctl-dev libdaxctl-dev libkmod-dev libudev-dev libjson-c-dev libmount-dev
 	asciidoctor binutils
 	# guest harness: QEMU, the initramfs contents, cross-check tools
-	qemu-system-x86 busybox-static cpio kmod e2fsprogs xfsprogs ndctl daxctl
+	qemu-system-x86 busybox-static cpio kmod e2fsprogs xfsprogs ndctl daxctl dmsetup
 	# kernel module checks: checkpatch.pl comes from the kernel source
 	linux-source-6.1
 )

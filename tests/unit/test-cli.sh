@@ -68,11 +68,34 @@ has check-json-pmem '"pmem":false'
 has check-json-durable '"durable":true'
 expect check-strict 0 "$vpmemctl" check --strict "$tmp"
 expect check-dir 0 "$vpmemctl" check "${TMPDIR:-/tmp}"
-# The test knob is visible, and "none" is never called durable.
-expect check-forced 0 env PMEMFLUSH_FORCE_METHOD=cpu-flush "$vpmemctl" check "$tmp"
+# The test knob is loud (stderr, whatever the log level), visible, and a
+# forced method is never called durable; "none" neither.
+expect check-forced 3 env PMEMFLUSH_FORCE_METHOD=cpu-flush "$vpmemctl" check "$tmp"
 has check-forced-shown '^method: +cpu-flush \(FORCED by PMEMFLUSH_FORCE_METHOD\)$'
-expect check-forced-json 0 env PMEMFLUSH_FORCE_METHOD=cpu-flush "$vpmemctl" check --json "$tmp"
+has check-forced-stderr 'WARNING: .*forced to cpu-flush by PMEMFLUSH_FORCE_METHOD'
+has check-forced-not-durable '^durable: +NO$'
+expect check-forced-json 3 env PMEMFLUSH_FORCE_METHOD=cpu-flush "$vpmemctl" check --json "$tmp"
 has check-forced-json-shown '"method_forced":true'
+has check-forced-json-durable '"durable":false'
+# tmpfs is memory only: not durable, with the reason; a bad system
+# configuration is reported and changes nothing.
+if [ -d /dev/shm ] && [ "$(stat -f -c %T /dev/shm)" = tmpfs ]; then
+	shm=$(mktemp /dev/shm/vpmemctl-test.XXXXXX)
+	expect check-tmpfs 3 "$vpmemctl" check "$shm"
+	has check-tmpfs-hazard '^HAZARD: +volatile: '
+	has check-tmpfs-why '^why: +on a memory-only file system'
+	has check-tmpfs-method '^method: +refused$'
+	cfg=$(mktemp "${TMPDIR:-/tmp}/vpmemctl-conf.XXXXXX")
+	echo "trust-unverified-platform = yes" > "$cfg"
+	expect check-tmpfs-trust 3 env PMEMFLUSH_CONFIG="$cfg" "$vpmemctl" check "$shm"
+	echo "trust-unverified-platform = perhaps" > "$cfg"
+	expect check-bad-config 0 env PMEMFLUSH_CONFIG="$cfg" "$vpmemctl" check "$tmp"
+	has check-bad-config-msg "$cfg: line 1: not yes or no: 'perhaps'"
+	rm -f "$shm" "$cfg"
+else
+	echo "FAIL check-tmpfs: /dev/shm is not a tmpfs here"
+	fails=$((fails + 1))
+fi
 expect check-forced-none 3 env PMEMFLUSH_FORCE_METHOD=none "$vpmemctl" check "$tmp"
 has check-forced-none-not-durable '^durable: +NO$'
 expect check-one-missing 1 "$vpmemctl" check --json "$tmp" "$missing"

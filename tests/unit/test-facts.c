@@ -3,6 +3,7 @@
  * The pure parts of discovery: buffered decision + evidence, kind, driver,
  * mount options, enum names.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "facts.h"
@@ -65,6 +66,94 @@ static void test_buffered(void)
 	T_EXPECT(strlen(ev) < 8);
 }
 
+/* Under a hypervisor, firmware's persistence claims are no evidence. */
+static void test_hypervisor(void)
+{
+	struct pf_buffered_input in = {
+		.provider = "ACPI.NFIT",
+		.vpmem_buffered = -1,
+		.persistence_domain = PMEMFLUSH_PD_MEMORY_CONTROLLER,
+		.hypervisor = true,
+	};
+	char ev[256];
+
+	T_EXPECT(pf_decide_buffered(&in, ev, sizeof(ev)) == PMEMFLUSH_UNKNOWN);
+	T_EXPECTF(!strcmp(ev, "provider=ACPI.NFIT,persistence_domain=memory_controller,hypervisor=yes"),
+		  "%s", ev);
+	in.persistence_domain = PMEMFLUSH_PD_CPU_CACHE;
+	T_EXPECT(pf_decide_buffered(&in, ev, sizeof(ev)) == PMEMFLUSH_UNKNOWN);
+	/* The device's own identity still counts. */
+	in.provider = "virtio-pmem";
+	in.persistence_domain = PMEMFLUSH_PD_UNKNOWN;
+	T_EXPECT(pf_decide_buffered(&in, ev, sizeof(ev)) == PMEMFLUSH_YES);
+	in.vpmem_buffered = 1;
+	T_EXPECT(pf_decide_buffered(&in, ev, sizeof(ev)) == PMEMFLUSH_YES);
+}
+
+static void test_combine(void)
+{
+	struct pf_region_facts sync = { .buffered = PMEMFLUSH_NO,
+					.persistence_domain = PMEMFLUSH_PD_CPU_CACHE,
+					.host_flush = PMEMFLUSH_HOST_FLUSH_DEEP_FLUSH };
+	struct pf_region_facts buf = { .buffered = PMEMFLUSH_YES,
+				       .persistence_domain = PMEMFLUSH_PD_UNKNOWN,
+				       .host_flush = PMEMFLUSH_HOST_FLUSH_NONE };
+	struct pf_region_facts unk = { .buffered = PMEMFLUSH_UNKNOWN };
+	struct pf_region_facts vol = { .buffered = PMEMFLUSH_NO, .volatile_region = true,
+				       .persistence_domain = PMEMFLUSH_PD_CPU_CACHE };
+	struct pf_region_facts acc = sync;
+
+	pf_region_facts_combine(&acc, &buf);
+	T_EXPECT(acc.buffered == PMEMFLUSH_YES && acc.persistence_domain == PMEMFLUSH_PD_UNKNOWN &&
+		 acc.host_flush == PMEMFLUSH_HOST_FLUSH_NONE);
+	acc = buf;
+	pf_region_facts_combine(&acc, &sync);
+	T_EXPECT(acc.buffered == PMEMFLUSH_YES);
+	pf_region_facts_combine(&acc, &unk);
+	T_EXPECT(acc.buffered == PMEMFLUSH_UNKNOWN);
+	pf_region_facts_combine(&acc, &buf);
+	T_EXPECT(acc.buffered == PMEMFLUSH_UNKNOWN);
+	acc = sync;
+	pf_region_facts_combine(&acc, &vol);
+	T_EXPECT(acc.volatile_region && acc.buffered == PMEMFLUSH_NO);
+}
+
+static void test_volatile_fs(void)
+{
+	T_EXPECT(pf_fs_is_volatile(0x01021994));	/* tmpfs */
+	T_EXPECT(pf_fs_is_volatile(0x858458f6));	/* ramfs */
+	T_EXPECT(pf_fs_is_volatile((long)0xffffffff858458f6LL)); /* sign-extended */
+	T_EXPECT(pf_fs_is_volatile(0x958458f6));	/* hugetlbfs */
+	T_EXPECT(!pf_fs_is_volatile(0xEF53));		/* ext4 */
+	T_EXPECT(!pf_fs_is_volatile(0x58465342));	/* xfs */
+}
+
+static void test_config(void)
+{
+	struct pf_config cfg;
+	char err[256];
+
+	T_EXPECT(pf_config_parse("", &cfg, err, sizeof(err)) == 0 && !cfg.trust_unverified_platform);
+	T_EXPECT(pf_config_parse(NULL, &cfg, err, sizeof(err)) == 0);
+	T_EXPECT(pf_config_parse("# comment\ntrust-unverified-platform = yes\n", &cfg, err,
+				 sizeof(err)) == 0 && cfg.trust_unverified_platform);
+	T_EXPECT(pf_config_parse("  trust-unverified-platform=no  # off\n", &cfg, err,
+				 sizeof(err)) == 0 && !cfg.trust_unverified_platform);
+	T_EXPECT(pf_config_parse("trust-unverified-platform = 1\r\n", &cfg, err, sizeof(err)) == 0 &&
+		 cfg.trust_unverified_platform);
+	/* Bad lines: reported, and never turn trust on. */
+	T_EXPECT(pf_config_parse("trust-unverified-platform = maybe\n", &cfg, err, sizeof(err)) ==
+		 -EINVAL && !cfg.trust_unverified_platform);
+	T_EXPECTF(strstr(err, "line 1") && strstr(err, "maybe"), "%s", err);
+	T_EXPECT(pf_config_parse("\ntrust-unverified-platfrom = yes\n", &cfg, err, sizeof(err)) ==
+		 -EINVAL && !cfg.trust_unverified_platform);
+	T_EXPECTF(strstr(err, "line 2") && strstr(err, "unknown key"), "%s", err);
+	T_EXPECT(pf_config_parse("yes\n", &cfg, err, sizeof(err)) == -EINVAL);
+	/* A good line still applies next to a bad one. */
+	T_EXPECT(pf_config_parse("bogus\ntrust-unverified-platform=yes\n", &cfg, err,
+				 sizeof(err)) == -EINVAL && cfg.trust_unverified_platform);
+}
+
 static void test_kind_driver(void)
 {
 	T_EXPECT(pf_kind_from_provider("virtio-pmem") == PMEMFLUSH_KIND_VIRTIO_PMEM);
@@ -122,6 +211,10 @@ static void test_names(void)
 int main(void)
 {
 	test_buffered();
+	test_hypervisor();
+	test_combine();
+	test_volatile_fs();
+	test_config();
 	test_kind_driver();
 	test_mount_options();
 	test_names();

@@ -32,18 +32,24 @@ static void test_names(void)
 	T_EXPECT(pmemflush_hazard_name(1U << 31) == NULL);
 	T_EXPECT(pmemflush_hazard_message(PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN) != NULL);
 	T_EXPECT(strchr(pmemflush_hazard_message(PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED), '\n') == NULL);
-	T_EXPECT(pmemflush_hazard_is_warning(PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN) == 1);
+	/* Since 0.2 an unverifiable platform is unsafe, not a warning. */
+	T_EXPECT(pmemflush_hazard_is_warning(PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN) == 0);
+	T_EXPECT(pmemflush_hazard_is_warning(PMEMFLUSH_HAZARD_VOLATILE) == 0);
+	T_EXPECT(pmemflush_hazard_is_warning(PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED) == 0);
+	T_EXPECT(!strcmp(pmemflush_hazard_name(PMEMFLUSH_HAZARD_VOLATILE), "volatile"));
+	T_EXPECT(!strcmp(pmemflush_hazard_name(PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED),
+			 "write-through-on-buffered"));
 	T_EXPECT(pmemflush_hazard_is_warning(PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH) == 0);
 	T_EXPECT(pmemflush_hazard_is_warning(PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED) == 0);
-	T_EXPECT(pmemflush_hazard_is_warning(8) == -EINVAL);
+	T_EXPECT(pmemflush_hazard_is_warning(1U << 5) == -EINVAL);
 	pmemflush_hazard_foreach(PMEMFLUSH_HAZARD_ALL, h) {
 		T_EXPECTF(pmemflush_hazard_name(h) != NULL, "bit %#x", h);
 		seen |= h;
 	}
 	T_EXPECT(seen == PMEMFLUSH_HAZARD_ALL);
-	T_EXPECT(pf_hazards_unsafe(PMEMFLUSH_HAZARD_ALL) ==
-		 (PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH | PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED));
-	T_EXPECT(pf_hazards_unsafe(PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN) == 0);
+	T_EXPECT(pf_hazards_unsafe(PMEMFLUSH_HAZARD_ALL) == PMEMFLUSH_HAZARD_ALL);
+	T_EXPECT(pf_hazards_unsafe(PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN) ==
+		 PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN);
 }
 
 static void test_devdax(void)
@@ -91,6 +97,33 @@ static void test_region(void)
 	T_EXPECT(pf_hazards_region(&r) == 0);
 	r.buffered = PMEMFLUSH_NO;
 	T_EXPECT(pf_hazards_region(&r) == 0);
+	r.volatile_region = true;
+	T_EXPECT(pf_hazards_region(&r) == PMEMFLUSH_HAZARD_VOLATILE);
+}
+
+static void test_path(void)
+{
+	struct pf_method_facts f = { .on_pmem = true, .region = { .buffered = PMEMFLUSH_YES } };
+
+	T_EXPECT(pf_hazards_path(&f) == 0);
+	f.write_through = true;
+	T_EXPECT(pf_hazards_path(&f) == PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED);
+	f.nobarrier = true;
+	T_EXPECT(pf_hazards_path(&f) ==
+		 (PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED | PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED));
+	/* On a synchronous region neither drops anything that matters. */
+	f.region.buffered = PMEMFLUSH_NO;
+	T_EXPECT(pf_hazards_path(&f) == 0);
+	f.devdax = true;
+	f.region.buffered = PMEMFLUSH_YES;
+	f.nobarrier = f.write_through = false;
+	T_EXPECT(pf_hazards_path(&f) == PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH);
+	/* tmpfs: not pmem, still a hazard. */
+	memset(&f, 0, sizeof(f));
+	f.volatile_fs = true;
+	T_EXPECT(pf_hazards_path(&f) == PMEMFLUSH_HAZARD_VOLATILE);
+	f.volatile_fs = false;
+	T_EXPECT(pf_hazards_path(&f) == 0);
 }
 
 int main(void)
@@ -99,5 +132,6 @@ int main(void)
 	test_devdax();
 	test_mounts();
 	test_region();
+	test_path();
 	return t_report("test-hazard");
 }

@@ -131,7 +131,7 @@ static void test_list(void)
 		"\"host_flush\":\"none\",\"hazards\":[{\"id\":\"nobarrier-on-buffered\",\"severity\":\"unsafe\","
 		"\"message\":\"file system mounted nobarrier on a buffered region: fsync never reaches the host\"}],"
 		"\"namespaces\":[{\"dev\":\"namespace0.0\",\"mode\":\"fsdax\",\"size\":266338304,"
-		"\"blockdev\":\"pmem0\",\"persist_method\":\"msync\",\"hazards\":[{\"id\":\"nobarrier-on-buffered\","
+		"\"blockdev\":\"pmem0\",\"persist_method\":\"refused\",\"hazards\":[{\"id\":\"nobarrier-on-buffered\","
 		"\"severity\":\"unsafe\",\"message\":\"file system mounted nobarrier on a buffered region: "
 		"fsync never reaches the host\"}],\"mounts\":[{\"source\":\"/dev/pmem0\",\"target\":\"/mnt/pmem0\","
 		"\"fstype\":\"ext4\",\"dax\":true,\"options\":\"rw,noatime,nobarrier,dax\"}]}]}");
@@ -150,14 +150,15 @@ static void test_list(void)
 	expect_json(vj_hazards(r1->namespaces->hazards), "[]");
 	T_EXPECT(r1->namespaces->method == PMEMFLUSH_METHOD_HOST_FLUSH);
 
-	/* Unknown buffered state: a warning; a driver that is not bound: null. */
+	/* Unknown buffered state: unsafe (0.2); a driver that is not bound: null. */
 	r1->facts.buffered = PMEMFLUSH_UNKNOWN;
 	free(r1->driver_devname);
 	r1->driver_devname = NULL;
 	r1->hazards = pf_hazards_region(&r1->facts);
 	expect_json(vj_hazards(r1->hazards),
-		"[{\"id\":\"buffered-unknown\",\"severity\":\"warning\",\"message\":\"nothing tells whether "
-		"this region is buffered: durability of CPU flushes is unknown\"}]");
+		"[{\"id\":\"buffered-unknown\",\"severity\":\"unsafe\",\"message\":\"nothing the guest can "
+		"verify tells whether this region is buffered: neither CPU flushes nor msync are known to "
+		"reach durable media\"}]");
 	{
 		struct json_object *o = vj_region(r1, 0), *v;
 
@@ -193,9 +194,32 @@ static void test_check(void)
 	T_EXPECT(pmemflush_check_is_durable(c) == 0);
 	c->method = PMEMFLUSH_METHOD_MSYNC;
 	c->hazards = PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN;
-	T_EXPECT(pmemflush_check_is_durable(c) == 1); /* a warning only */
+	T_EXPECT(pmemflush_check_is_durable(c) == 0); /* unverifiable: not durable */
+	c->trusted = true;			      /* ... unless trusted explicitly */
+	T_EXPECT(pmemflush_check_is_durable(c) == 1);
 	c->hazards |= PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;
 	T_EXPECT(pmemflush_check_is_durable(c) == 0);
+	c->hazards = 0;
+	c->trusted = false;
+	c->method_forced = 1;			      /* a test knob never claims durability */
+	T_EXPECT(pmemflush_check_is_durable(c) == 0);
+	c->method_forced = 0;
+	c->method = PMEMFLUSH_METHOD_HOST_FLUSH;      /* ... nor a flush this user may not do */
+	T_EXPECT(pmemflush_check_is_durable(c) == 0);
+	c->host_flush_writable = true;
+	T_EXPECT(pmemflush_check_is_durable(c) == 1);
+	c->reason = strdup("the reason");
+	c->stack = strdup("dm-0 > pmem0");
+	{
+		struct json_object *o = vj_check(c, 0), *v;
+
+		T_EXPECT(json_object_object_get_ex(o, "reason", &v) &&
+			 !strcmp(json_object_get_string(v), "the reason"));
+		T_EXPECT(json_object_object_get_ex(o, "stack", &v) &&
+			 !strcmp(json_object_get_string(v), "dm-0 > pmem0"));
+		T_EXPECT(!json_object_object_get_ex(o, "platform_trusted", &v));
+		json_object_put(o);
+	}
 	T_EXPECT(pmemflush_check_ref(c) == c);
 	T_EXPECT(pmemflush_check_unref(c) == c);
 	T_EXPECT(pmemflush_check_unref(c) == NULL);

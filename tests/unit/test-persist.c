@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The persist API on memory a unit test can have: regular files on tmpfs
- * and on the build directory's file system (msync), anonymous memory with
- * the forced cpu-flush method, range validation, and error propagation
+ * The persist API on memory a unit test can have: regular files on the
+ * build directory's file system (msync), tmpfs and memfds (refused: memory
+ * only), anonymous memory with the forced cpu-flush method, the map's own
+ * file description, range validation, and error propagation
  * with the sticky error: every failing call has its own error's message,
  * a length of 0 still returns a pending error, and a forked child keeps
  * the error and can persist.
@@ -24,6 +25,99 @@
 #include "test.h"
 
 static struct pmemflush_ctx *ctx;
+/* A directory on a real (not memory-only) file system: the build tree. */
+static const char *test_dir = ".";
+
+/* A new, unlinked file in @dir, open read-write. */
+static int disk_file(void)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pmemflush-XXXXXX", test_dir);
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+/*
+ * tmpfs (and memfds, which live on it) is memory only: refused, with the
+ * reason; accepted with NONDURABLE as method "none"; check says so.
+ */
+static void volatile_refused(const char *tmpfs)
+{
+	char path[4096];
+	struct pmemflush_check *c = NULL;
+	struct pmemflush_map *m = NULL;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pmemflush-test-%d", tmpfs, getpid());
+	T_EXPECT(pmemflush_map_file(ctx, path, 8192, PMEMFLUSH_MAP_CREATE, &m) == -EOPNOTSUPP &&
+		 m == NULL);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "memory-only") && strstr(pmemflush_errormsg(), path),
+		  "message: %s", pmemflush_errormsg());
+	T_EXPECT(pmemflush_map_file(ctx, path, 8192, PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_NONDURABLE,
+				    &m) == 0 &&
+		 pmemflush_map_get_method(m) == PMEMFLUSH_METHOD_NONE);
+	pmemflush_unmap(m);
+	T_EXPECT(pmemflush_path_check(ctx, path, &c) == 0);
+	T_EXPECT(c && !pmemflush_check_is_durable(c) &&
+		 (pmemflush_check_get_hazards(c) & PMEMFLUSH_HAZARD_VOLATILE) &&
+		 pmemflush_check_get_method(c) == PMEMFLUSH_METHOD_REFUSED &&
+		 strstr(pmemflush_check_get_reason(c), "memory-only"));
+	pmemflush_check_unref(c);
+	unlink(path);
+	/* The trust opt-in is for unverifiable platforms, not for RAM. */
+	T_EXPECT(pmemflush_map_file(ctx, path, 8192,
+				    PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_TRUST_PLATFORM, &m) ==
+		 -EOPNOTSUPP);
+	unlink(path);
+	fd = memfd_create("pmemflush-test", 0);
+	T_EXPECT(fd >= 0 && pmemflush_map_fd(ctx, fd, 0, 4096, 0, &m) == -EOPNOTSUPP);
+	close(fd);
+}
+
+/*
+ * The map has an open file description of its own: moving the caller's
+ * file offset does not move the map's (a dup() would share it, and with it
+ * the write-back error state an fsync by the caller could consume).
+ */
+static void own_description(void)
+{
+	struct pmemflush_map *m = NULL;
+	char link[64], target[4096], mine[4096], info[256], line[128];
+	int fd = disk_file(), other, shared = 0;
+	ssize_t n;
+	FILE *f;
+
+	T_EXPECT(fd >= 0 && pmemflush_map_fd(ctx, fd, 0, 4096, 0, &m) == 0);
+	T_EXPECT(lseek(fd, 1234, SEEK_SET) == 1234);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, mine, sizeof(mine) - 1);
+	mine[n > 0 ? n : 0] = '\0';
+	for (other = 0; other < 1024; other++) {
+		if (other == fd)
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", other);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, mine) != 0)
+			continue;
+		snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", other);
+		f = fopen(info, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "pos:", 4) && atol(line + 4) == 1234)
+				shared++;
+		if (f)
+			fclose(f);
+	}
+	T_EXPECTF(shared == 0, "%d descriptor(s) share the caller's file description", shared);
+	pmemflush_unmap(m);
+	close(fd);
+}
 
 static void msync_file(const char *dir)
 {
@@ -87,16 +181,14 @@ static void msync_file(const char *dir)
 
 static void ranges(void)
 {
-	char path[] = "/dev/shm/pmemflush-range-XXXXXX";
 	struct pmemflush_map *m = NULL;
 	struct pmemflush_range r[2];
-	int fd = mkstemp(path);
+	int fd = disk_file();
 	char *p;
 
 	T_EXPECT(fd >= 0);
 	T_EXPECT(pmemflush_map_fd(ctx, fd, 0, 4096, 0, &m) == 0);
 	close(fd);
-	unlink(path);
 	if (!m)
 		return;
 	p = pmemflush_map_get_addr(m);
@@ -143,6 +235,7 @@ static void forced_cpu_flush(void)
 	T_EXPECTF(pmemflush_map_get_method(m) == PMEMFLUSH_METHOD_CPU_FLUSH, "method %s",
 		  pmemflush_method_name(pmemflush_map_get_method(m)));
 	T_EXPECT(pmemflush_map_get_granularity(m) == PMEMFLUSH_GRANULARITY_CACHE_LINE);
+	T_EXPECT(pmemflush_map_is_method_forced(m) == 1);
 	p = pmemflush_map_get_addr(m);
 	for (i = 0; i < 1000; i++) {
 		p[(i * 4099) % (1 << 20)] = (char)i;
@@ -156,7 +249,7 @@ static void forced_cpu_flush(void)
 
 	/* An unknown forced method is ignored (and logged). */
 	setenv("PMEMFLUSH_FORCE_METHOD", "warp-drive", 1);
-	fd = memfd_create("pmemflush-test", 0);
+	fd = disk_file();
 	T_EXPECT(pmemflush_map_fd(ctx, fd, 0, 4096, 0, &m) == 0 &&
 		 pmemflush_map_get_method(m) == PMEMFLUSH_METHOD_MSYNC);
 	unsetenv("PMEMFLUSH_FORCE_METHOD");
@@ -171,7 +264,7 @@ static void forced_cpu_flush(void)
 static void error_propagation(void)
 {
 	struct pmemflush_map *m = NULL;
-	int fd = memfd_create("pmemflush-err", 0);
+	int fd = disk_file();
 	char *p;
 
 	T_EXPECT(pmemflush_map_fd(ctx, fd, 0, 8192, 0, &m) == 0);
@@ -240,8 +333,11 @@ int main(int argc, char **argv)
 {
 	if (pmemflush_new(&ctx) < 0)
 		return 1;
-	msync_file("/dev/shm");
-	msync_file(argc > 1 ? argv[1] : ".");
+	if (argc > 1)
+		test_dir = argv[1];
+	volatile_refused("/dev/shm");
+	msync_file(test_dir);
+	own_description();
 	ranges();
 	forced_cpu_flush();
 	error_propagation();
