@@ -82,10 +82,14 @@ vt_wait_devices() {
 	done
 }
 
+# vt_wait_pmem N: wait for N regions with a pmem block device or, when a
+# kept backing file brought back a devdax namespace (crash check phase),
+# a dax device.
 vt_wait_pmem() {
 	_t=0
 	while [ "$(ls /sys/bus/nd/devices | grep -c '^region')" -lt "$1" ] ||
-	      [ "$(ls /sys/block | grep -c '^pmem')" -lt "$1" ]; do
+	      [ $(($(ls /sys/block | grep -c '^pmem') +
+		   $(ls /sys/bus/dax/devices 2>/dev/null | grep -c '^dax'))) -lt "$1" ]; do
 		[ $_t -ge 100 ] && return 1
 		sleep 0.1
 		_t=$((_t + 1))

@@ -1,6 +1,6 @@
 """vmtest command line.
 
-  python3 -m vmtest run   --build-dir B [--jobs N] [--results F] [CASE...]
+  python3 -m vmtest run   --build-dir B [--jobs N] [--results F] [--crash|--no-crash] [CASE...]
   python3 -m vmtest kernel --build-dir B    fetch/extract the kernel, print it
   python3 -m vmtest boot --build-dir B CASE   boot one case, print its console
 
@@ -17,7 +17,7 @@ import os
 import sys
 
 from . import case as case_mod
-from . import qemu, results
+from . import crash, qemu, results
 from .initramfs import Initramfs
 from .kernel import Kernel, build_kmod
 from .util import HarnessError, log
@@ -26,7 +26,8 @@ GUEST_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC_ROOT = os.path.dirname(os.path.dirname(GUEST_DIR))
 # Project binaries the guest gets, relative to the meson build directory.
 BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/progs/fsyncbench",
-                  "tests/guest/progs/daxstore", "tests/guest/progs/persisttool"]
+                  "tests/guest/progs/daxstore", "tests/guest/progs/persisttool",
+                  "tests/guest/progs/crashwriter"]
 
 
 def prepare(args):
@@ -53,8 +54,10 @@ def cmd_kernel(args):
     return 0
 
 
-def run_one(build, kernel, initrd, accel, c):
+def run_one(build, kernel, initrd, accel, c, shim=None):
     work = os.path.join(build, "guest-logs", kernel.release, c.name)
+    if c.crash:
+        return crash.run_case(kernel, initrd, c, work, accel, shim)
     boot = qemu.boot_case(kernel, initrd, c, work, accel)
     res = results.parse(c.name, boot)
     res.seconds = boot.seconds
@@ -64,8 +67,12 @@ def run_one(build, kernel, initrd, accel, c):
 def cmd_run(args):
     qemu.check_qemu()
     cases = case_mod.discover(os.path.join(GUEST_DIR, "cases"), args.cases)
+    # --crash: only the host-crash cases (vmtest/crash.py); --no-crash: the others.
+    if args.crash is not None:
+        cases = [c for c in cases if bool(c.crash) == args.crash]
     build, kernel, initrd, ko = prepare(args)
     accel = qemu.choose_accel(kernel, initrd)
+    shim = crash.build_shim(build) if any(c.crash for c in cases) else None
     log(f"{len(cases)} guest case(s), accel {accel}, {args.jobs} at a time")
 
     all_checks = []
@@ -77,7 +84,7 @@ def cmd_run(args):
                 all_checks.append(results.Check(f"{c.name}/vpmem-module", False,
                                                 "case needs vpmem.ko but kmod/ has no module"))
                 continue
-            futs[pool.submit(run_one, build, kernel, initrd, accel, c)] = c
+            futs[pool.submit(run_one, build, kernel, initrd, accel, c, shim)] = c
         for fut in concurrent.futures.as_completed(futs):
             c = futs[fut]
             try:
@@ -164,6 +171,10 @@ def main():
     r.add_argument("--jobs", type=int, default=int(os.environ.get("VPMEM_GUEST_JOBS", "2")))
     r.add_argument("--results")
     r.add_argument("-v", "--verbose", action="store_true")
+    r.add_argument("--crash", dest="crash", action="store_true", default=None,
+                   help="only the host-crash cases")
+    r.add_argument("--no-crash", dest="crash", action="store_false",
+                   help="every case but the host-crash ones")
     r.add_argument("cases", nargs="*")
     sub.add_parser("kernel")
     sub.add_parser("demo")

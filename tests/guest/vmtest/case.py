@@ -13,6 +13,14 @@ for that device):
   mount     mount options (e.g. dax or dax,nobarrier)
   timeout   seconds before the guest is killed (default 120)
   smp, mem  guest CPUs (default 2) and RAM in MiB (default 1024)
+  crash     makes the case a host-crash case (vmtest/crash.py): QEMU is
+            killed with SIGKILL once the guest printed this many
+            '@@VT ack ID' lines, and the guest boots again from what the
+            host had flushed
+  crash_expect  intact (default: no acknowledged record may be lost) or
+            loss (a negative control: the oracle must find lost records)
+  crash_min     acknowledged records the write phase must reach (default:
+            the crash value; 0 for a case where refusing is the right answer)
 """
 import os
 import re
@@ -26,7 +34,9 @@ CHOICES = {
     "fs": {"none", "ext4", "xfs"},
 }
 DEFAULTS = {"devices": "256M", "driver": "virtio_pmem", "mode": "raw", "fs": "none",
-            "mount": "", "timeout": "120", "smp": "2", "mem": "1024"}
+            "mount": "", "timeout": "120", "smp": "2", "mem": "1024",
+            "crash": "", "crash_expect": "intact", "crash_min": ""}
+PHASES = ("write", "check")
 
 
 class Case:
@@ -50,6 +60,7 @@ class Case:
         self.timeout = int(self.opts["timeout"])
         self.smp = int(self.opts["smp"])
         self.mem = int(self.opts["mem"])
+        self.crash = self._crash_opts(path)
         known = set(DEFAULTS) | {f"{k}{i}" for k in PER_DEVICE for i in range(len(self.sizes))}
         for key in self.opts:
             if key not in known:
@@ -60,19 +71,48 @@ class Case:
                     raise HarnessError(f"{path}: {key}{i}={self.device_opt(key, i)} "
                                        f"not one of {sorted(allowed)}")
 
+    def _crash_opts(self, path):
+        """(acks before the kill, expectation, minimum acks) or None."""
+        acks, expect, low = (self.opts[k] for k in ("crash", "crash_expect", "crash_min"))
+        if not acks:
+            if low or expect != "intact":
+                raise HarnessError(f"{path}: crash_expect/crash_min without crash=N")
+            return None
+        if not acks.isdigit() or int(acks) < 1:
+            raise HarnessError(f"{path}: crash={acks}: expected a positive number of records")
+        if expect not in ("intact", "loss"):
+            raise HarnessError(f"{path}: crash_expect={expect} not one of ['intact', 'loss']")
+        if low and not low.isdigit():
+            raise HarnessError(f"{path}: crash_min={low}: expected a number")
+        return int(acks), expect, int(low) if low else int(acks)
+
     def device_opt(self, key, i):
         return self.opts.get(f"{key}{i}", self.opts[key])
 
     def needs_vpmem(self):
         return any(self.device_opt("driver", i) == "vpmem" for i in range(len(self.sizes)))
 
-    def guest_env(self):
+    def guest_env(self, phase=None):
         """KEY=VALUE words for the kernel command line: the kernel hands
-        unknown parameters without a dot to /init as environment."""
+        unknown parameters without a dot to /init as environment.
+
+        phase (crash cases): 'write' sets the devices up as the header says;
+        'check' boots from what the host kept, so /init must not create
+        namespaces or file systems there: the devices come up as the kept
+        metadata says (mode raw, fs none for /init) and the case mounts
+        them from VT_CRASH_FSn / VT_CRASH_MOUNTn."""
+        if phase is not None and phase not in PHASES:
+            raise HarnessError(f"unknown phase {phase}")
         env = [f"VT_CASE={self.name}", f"VT_NDEV={len(self.sizes)}"]
+        if phase:
+            env.append(f"VT_PHASE={phase}")
         for i in range(len(self.sizes)):
             for key in PER_DEVICE:
                 val = self.device_opt(key, i)
+                if phase == "check" and key in ("mode", "fs", "mount"):
+                    if key != "mode" and val and val != "none":
+                        env.append(f"VT_CRASH_{key.upper()}{i}={val}")
+                    val = {"mode": "raw", "fs": "none", "mount": ""}[key]
                 if val:
                     env.append(f"VT_{key.upper()}{i}={val}")
         for word in env:

@@ -1,7 +1,9 @@
 """Boot one guest: fresh backing files, QEMU with virtio-pmem devices and
 the host-flush trace, bounded time, combined console + trace output."""
 import os
+import select
 import shutil
+import signal
 import subprocess
 import time
 
@@ -48,59 +50,110 @@ def choose_accel(kernel, initrd):
 
 
 class Boot:
-    """Result of one guest boot."""
+    """Result of one guest boot. killed: the harness ended it on purpose
+    (stop_when), which is not a timeout."""
 
-    def __init__(self, output, rc, timed_out, seconds, log_path):
+    def __init__(self, output, rc, timed_out, seconds, log_path, killed=False):
         self.output = output
         self.rc = rc
         self.timed_out = timed_out
         self.seconds = seconds
         self.log_path = log_path
+        self.killed = killed
 
 
-def boot_case(kernel, initrd, case, work_dir, accel):
+def image_path(work_dir, i):
+    return os.path.join(work_dir, f"pmem{i}.img")
+
+
+def boot_case(kernel, initrd, case, work_dir, accel, phase=None, keep_images=False,
+              host_env=None, stop_when=None, log_name="console.log"):
+    """Boot one guest for case.
+
+    phase: guest boot phase of a crash case (VT_PHASE). keep_images: boot
+    from the backing files already in work_dir (and leave them there)
+    instead of fresh ones. host_env: extra environment for QEMU (the crash
+    snapshot shim). stop_when(text): called with each piece of output as it
+    arrives (console and trace, in order);
+    when it returns true QEMU is killed with SIGKILL at once (a host crash)."""
     os.makedirs(work_dir, exist_ok=True)
     pmem_total = 0
     dev_args = []
     for i, size in enumerate(case.sizes):
-        img = os.path.join(work_dir, f"pmem{i}.img")
-        # A fresh file each boot: namespace metadata would survive otherwise.
-        if os.path.exists(img):
-            os.remove(img)
-        with open(img, "wb") as f:
-            f.truncate(size)
+        img = image_path(work_dir, i)
+        if keep_images:
+            if not os.path.exists(img) or os.path.getsize(img) != size:
+                raise HarnessError(f"{img}: no kept backing file of {size} bytes")
+        else:
+            # A fresh file each boot: namespace metadata would survive otherwise.
+            if os.path.exists(img):
+                os.remove(img)
+            with open(img, "wb") as f:
+                f.truncate(size)
         pmem_total += size
         dev_args += ["-object", f"memory-backend-file,id=mem{i},share=on,mem-path={img},size={size}",
                      "-device", f"virtio-pmem-pci,memdev=mem{i},id=nv{i}"]
     maxmem_mb = case.mem + (pmem_total >> 20) + 256
-    cmd = _base_cmd(kernel, initrd, accel, case.smp, case.mem, " ".join(case.guest_env()))
+    cmd = _base_cmd(kernel, initrd, accel, case.smp, case.mem, " ".join(case.guest_env(phase)))
     cmd[cmd.index("-smp"):cmd.index("-smp")] = ["-m", f"{case.mem}M,maxmem={maxmem_mb}M"]
     cmd += dev_args + ["-trace", TRACE_EVENT]
+    env = dict(os.environ, **host_env) if host_env else None
 
-    log_path = os.path.join(work_dir, "console.log")
+    log_path = os.path.join(work_dir, log_name)
     start = time.monotonic()
-    timed_out = False
+    timed_out = killed = False
     with open(log_path, "wb") as out:
         out.write(("# " + " ".join(cmd) + "\n").encode())
         out.flush()
         # Console (stdout) and trace (stderr) share one pipe so that their
         # order is the order in which QEMU produced them.
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        try:
-            rc = p.wait(timeout=case.timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            p.kill()
-            rc = p.wait()
+        if stop_when is None:
+            p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, env=env)
+            try:
+                rc = p.wait(timeout=case.timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                p.kill()
+                rc = p.wait()
+        else:
+            rc, timed_out, killed = _watch(cmd, env, out, case.timeout, stop_when)
     seconds = time.monotonic() - start
     with open(log_path, "rb") as f:
         output = f.read().decode("utf-8", "replace")
     output = output.split("\n", 1)[1] if "\n" in output else ""
-    for i in range(len(case.sizes)):
-        img = os.path.join(work_dir, f"pmem{i}.img")
-        if os.path.exists(img):
-            os.remove(img)
-    return Boot(output, rc, timed_out, seconds, log_path)
+    if not keep_images:
+        for i in range(len(case.sizes)):
+            img = image_path(work_dir, i)
+            if os.path.exists(img) and phase != "write":
+                os.remove(img)
+    return Boot(output, rc, timed_out, seconds, log_path, killed)
+
+
+def _watch(cmd, env, out, timeout, stop_when):
+    """Run QEMU with its output read as it comes; SIGKILL it as soon as
+    stop_when(new output) says so. Returns (rc, timed_out, killed)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + timeout
+    timed_out = killed = False
+    fd = p.stdout.fileno()
+    while True:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        chunk = os.read(fd, 65536) if ready else b""
+        if ready and not chunk:
+            break                      # EOF: QEMU is gone
+        if chunk:
+            out.write(chunk)
+        if not killed and not timed_out:
+            if chunk and stop_when(chunk.decode("ascii", "replace")):
+                p.send_signal(signal.SIGKILL)
+                killed = True
+            elif time.monotonic() > deadline:
+                p.kill()
+                timed_out = True
+    p.stdout.close()
+    return p.wait(), timed_out, killed
 
 
 def check_qemu():

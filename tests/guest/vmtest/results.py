@@ -18,6 +18,12 @@ Guest lines (written by tests/guest/lib.sh, prefix '@@VT '):
                                host-side check: host flushes per operation in
                                interval B <= MAX x those in interval A
   done RC                      the case script finished with status RC
+Crash cases (vmtest/crash.py):
+  ack ID                       record ID was persisted (persist() returned 0)
+  crash-now                    the write phase is over: crash the host now
+  crash-found A-B ...          check phase: intact records, as id ranges
+  crash-scan slots=N intact=N torn=N
+                               check phase: the checker finished its scan
 QEMU's trace lines ('virtio_pmem_flush_request') are written by QEMU
 into the same stream, possibly in the middle of a console line because the
 UART sends byte by byte: they are cut out and counted at their position.
@@ -49,6 +55,10 @@ class CaseResult:
         self.info = []
         self.done_rc = None
         self.host_flushes = 0
+        self.acks = set()
+        self.found = set()
+        self.scans = []
+        self.crash_now = False
 
     def add(self, name, ok, detail=""):
         self.checks.append(Check(f"{self.case}/{name}", ok, detail))
@@ -147,11 +157,26 @@ def parse(case_name, boot):
             res.metrics.append((args[0], args[1], " ".join(args[2:])))
         elif verb == "done" and args and args[0].lstrip("-").isdigit():
             res.done_rc = int(args[0])
+        elif verb == "ack" and len(args) == 1 and args[0].isdigit():
+            res.acks.add(int(args[0]))
+        elif verb == "crash-now":
+            res.crash_now = True
+        elif verb == "crash-found":
+            for r in args:
+                a, _, b = r.partition("-")
+                if a.isdigit() and b.isdigit() and int(a) <= int(b):
+                    res.found.update(range(int(a), int(b) + 1))
+                else:
+                    res.add("crash-found", False, f"malformed range '{r}'")
+        elif verb == "crash-scan":
+            res.scans.append(dict(kv.partition("=")[::2] for kv in args))
         elif verb == "setup-fail":
             res.add("setup", False, rest)
         elif verb == "info":
             res.info.append(rest)
 
+    if getattr(boot, "killed", False):
+        return res     # crashed on purpose: no 'done', and the caller judges
     if boot.timed_out:
         res.add("boot", False, f"guest killed after {boot.seconds:.0f} s (timeout); console log: {boot.log_path}")
     elif res.done_rc is None:
