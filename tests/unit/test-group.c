@@ -225,17 +225,50 @@ struct caller {
 	int n;
 	int rc;
 	char msg[256];
+	atomic_int tid;
 };
 
 static void *caller_thread(void *arg)
 {
 	struct caller *c = arg;
 
+	atomic_store(&c->tid, (int)gettid());
 	pf_error(-EBADMSG, "stale message of an unrelated call");
 	c->rc = pf_group_sync(&group, c->flush, &c->n);
 	snprintf(c->msg, sizeof(c->msg), "%s", pmemflush_errormsg());
 	pthread_testcancel();	/* a deferred cancellation acts here */
 	return NULL;
+}
+
+/*
+ * Wait until @c's thread sleeps: with the leader inside its flush and
+ * nobody else holding the group's lock, the only place it can sleep is the
+ * wait for the flush in flight, so it has entered pf_group_sync().
+ */
+static int wait_sleeping(struct caller *c)
+{
+	char path[64], buf[512], *p;
+	int i, tid;
+	FILE *f;
+
+	for (i = 0; i < 5000; i++) {
+		tid = atomic_load(&c->tid);
+		if (tid) {
+			snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+			f = fopen(path, "r");
+			buf[0] = '\0';
+			if (f) {
+				if (!fgets(buf, sizeof(buf), f))
+					buf[0] = '\0';
+				fclose(f);
+			}
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return 1;
+		}
+		usleep(1000);
+	}
+	return 0;
 }
 
 static void blocking_setup(int rc)
@@ -275,7 +308,8 @@ static void clear_race(void)
 		pthread_create(&tl, NULL, caller_thread, &lead);
 		sem_wait(&flush_entered);
 		pthread_create(&tw, NULL, caller_thread, &waiter);
-		usleep(5000);	/* the waiter arrives while the failing flush is in flight */
+		/* The waiter arrives while the failing flush is in flight. */
+		T_EXPECT(wait_sleeping(&waiter));
 		sem_post(&flush_release);
 		/* Acknowledge the failure as soon as it is recorded. */
 		while (pf_group_clear_error(&group) == 0)
@@ -309,7 +343,7 @@ static void messages(void)
 	pthread_create(&tl, NULL, caller_thread, &lead);
 	sem_wait(&flush_entered);
 	pthread_create(&tw, NULL, caller_thread, &waiter);
-	usleep(5000);
+	T_EXPECT(wait_sleeping(&waiter));
 	sem_post(&flush_release);
 	pthread_join(tl, NULL);
 	pthread_join(tw, NULL);
@@ -441,7 +475,8 @@ static int cancel_waiter_child(void)
 	pthread_create(&tl, NULL, caller_thread, &lead);
 	sem_wait(&flush_entered);
 	pthread_create(&tw, NULL, caller_thread, &waiter);
-	usleep(20000);		/* the waiter is in pthread_cond_wait() */
+	if (!wait_sleeping(&waiter))	/* it is in pthread_cond_wait() */
+		return 2;
 	pthread_cancel(tw);
 	usleep(20000);
 	sem_post(&flush_release);
