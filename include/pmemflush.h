@@ -448,9 +448,10 @@ const char *pmemflush_check_get_path(struct pmemflush_check *check);
 /** pmemflush_check_is_pmem() - 1 if the path is backed by an nvdimm namespace. */
 int pmemflush_check_is_pmem(struct pmemflush_check *check);
 /**
- * pmemflush_check_get_devname() - the backing device, e.g. "pmem0p1",
- * "dax0.0", or "8:1" (major:minor) for a device that is not pmem; NULL for
- * file systems without a device (tmpfs).
+ * pmemflush_check_get_devname() - the backing device as sysfs names it,
+ * e.g. "pmem0p1", "dm-0", "dax0.0", "sda1"; "MAJ:MIN" for a character
+ * device sysfs does not know; NULL for file systems without a device
+ * (tmpfs).
  */
 const char *pmemflush_check_get_devname(struct pmemflush_check *check);
 /**

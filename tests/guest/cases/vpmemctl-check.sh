@@ -39,7 +39,8 @@ pmemtest write "$f" 8192
 vc check-nobarrier 3 "$f"
 check_eq check-nobarrier-hazard "$(jc hazards/0/id)" nobarrier-on-buffered
 check_eq check-nobarrier-durable "$(jc durable)" false
-check_eq check-nobarrier-method "$(jc persist_method)" msync
+check_eq check-nobarrier-method "$(jc persist_method)" refused
+check jc-nobarrier-reason sh -c "pmemtest json-get 0/reason < /tmp/vc.json | grep -q remount"
 check_eq check-nobarrier-dax "$(jc dax)" yes
 vc check-nobarrier-strict 3 "$f" --strict
 

@@ -13,6 +13,9 @@ for that device):
   mount     mount options (e.g. dax or dax,nobarrier)
   timeout   seconds before the guest is killed (default 120)
   smp, mem  guest CPUs (default 2) and RAM in MiB (default 1024)
+  nvdimm    size of one emulated ACPI NVDIMM (QEMU -device nvdimm, claiming
+            persistence domain memory_controller) on an ordinary host file,
+            besides the virtio-pmem devices; default none
   crash     makes the case a host-crash case (vmtest/crash.py): QEMU is
             killed with SIGKILL once the guest printed this many
             '@@VT ack ID' lines, and the guest boots again from what the
@@ -35,7 +38,8 @@ CHOICES = {
 }
 DEFAULTS = {"devices": "256M", "driver": "virtio_pmem", "mode": "raw", "fs": "none",
             "mount": "", "timeout": "120", "smp": "2", "mem": "1024",
-            "crash": "", "crash_expect": "intact", "crash_min": ""}
+            "crash": "", "crash_expect": "intact", "crash_min": "",
+            "nvdimm": ""}
 PHASES = ("write", "check")
 
 

@@ -15,11 +15,13 @@ from .util import HarnessError, log, run
 GUEST_MODULES = [
     "crc32c_generic", "virtio_pci", "libnvdimm", "nd_pmem", "nd_btt", "dax_pmem",
     "device_dax", "ext4", "xfs", "virtio_pmem",
+    # Block stacks on pmem (dm-linear) and emulated ACPI NVDIMMs (nfit).
+    "dm_mod", "nfit",
 ]
 
 # Host tools copied into the guest (with their libraries). Each entry is
 # the command name looked up in PATH and /sbin.
-HOST_TOOLS = ["kmod", "mkfs.ext4", "mke2fs", "mkfs.xfs", "ndctl", "daxctl"]
+HOST_TOOLS = ["kmod", "mkfs.ext4", "mke2fs", "mkfs.xfs", "ndctl", "daxctl", "dmsetup"]
 
 # glibc loads libgcc_s at run time (pthread_cancel, backtraces); ldd
 # cannot see dlopen()ed libraries.

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import time
 
-from .util import HarnessError, log
+from .util import HarnessError, log, parse_size
 
 QEMU = "qemu-system-x86_64"
 TRACE_EVENT = "virtio_pmem_flush_request"
@@ -93,9 +93,22 @@ def boot_case(kernel, initrd, case, work_dir, accel, phase=None, keep_images=Fal
         pmem_total += size
         dev_args += ["-object", f"memory-backend-file,id=mem{i},share=on,mem-path={img},size={size}",
                      "-device", f"virtio-pmem-pci,memdev=mem{i},id=nv{i}"]
+    # An emulated ACPI NVDIMM on an ordinary file: it claims a persistence
+    # domain (memory_controller) that nothing on the host backs.
+    nvdimm_img = os.path.join(work_dir, "nvdimm.img")
+    if case.opts.get("nvdimm"):
+        size = parse_size(case.opts["nvdimm"])
+        with open(nvdimm_img, "wb") as f:
+            f.truncate(size)
+        pmem_total += size
+        dev_args += ["-object", f"memory-backend-file,id=nvm0,share=on,mem-path={nvdimm_img},size={size}",
+                     "-device", "nvdimm,memdev=nvm0,id=nvdimm0"]
     maxmem_mb = case.mem + (pmem_total >> 20) + 256
     cmd = _base_cmd(kernel, initrd, accel, case.smp, case.mem, " ".join(case.guest_env(phase)))
-    cmd[cmd.index("-smp"):cmd.index("-smp")] = ["-m", f"{case.mem}M,maxmem={maxmem_mb}M"]
+    slots = ",slots=4" if case.opts.get("nvdimm") else ""
+    cmd[cmd.index("-smp"):cmd.index("-smp")] = ["-m", f"{case.mem}M{slots},maxmem={maxmem_mb}M"]
+    if case.opts.get("nvdimm"):
+        cmd[cmd.index("-machine") + 1] = "q35,nvdimm=on,nvdimm-persistence=mem-ctrl"
     cmd += dev_args + ["-trace", TRACE_EVENT]
     env = dict(os.environ, **host_env) if host_env else None
 
@@ -122,6 +135,8 @@ def boot_case(kernel, initrd, case, work_dir, accel, phase=None, keep_images=Fal
     with open(log_path, "rb") as f:
         output = f.read().decode("utf-8", "replace")
     output = output.split("\n", 1)[1] if "\n" in output else ""
+    if os.path.exists(nvdimm_img):
+        os.remove(nvdimm_img)
     if not keep_images:
         for i in range(len(case.sizes)):
             img = image_path(work_dir, i)
