@@ -58,6 +58,17 @@ if build kmod-build-testing-w1 "$testb" VPMEM_TESTING=1; then
 	fi
 fi
 
+# vpmem(4) documents every attribute under the name sysfs shows (the
+# DEVICE_ATTR_* names in vpmem_sysfs.c), and nothing else as an attribute.
+man=$src/../man/vpmem.4.adoc
+code_attrs=$(sed -n 's/^static DEVICE_ATTR_[A-Z]*(\([a-z_0-9]*\));/\1/p' "$src/vpmem_sysfs.c" | sort)
+man_attrs=$(sed -n 's/^\*\([a-z_0-9]*\)\* (0[0-7]*)::$/\1/p' "$man" | sort)
+if [ -n "$code_attrs" ] && [ "$code_attrs" = "$man_attrs" ]; then
+	result ok kmod-man-names-attributes
+else
+	result fail kmod-man-names-attributes "sysfs: $(echo $code_attrs); vpmem(4): $(echo $man_attrs)"
+fi
+
 # VPMEM_CHECKPATCH=0: the build checks only (checkpatch does not depend on
 # the kernel built against).
 [ "${VPMEM_CHECKPATCH:-1}" = 0 ] && exit 0

@@ -1,0 +1,26 @@
+# A task waiting for a host flush is in I/O wait (as for any device write):
+# the system's iowait time grows while one writer flushes in a loop, and
+# does not while the guest idles for as long.
+# vt: devices=256M driver=vpmem smp=2
+
+attr=$VPMEM0/flush
+iowait() { awk '/^cpu /{print $6}' /proc/stat; }
+uptime_cs() { awk '{split($1, a, "."); print a[1] * 100 + a[2]}' /proc/uptime; }
+
+i0=$(iowait)
+sleep 3
+idle=$(($(iowait) - i0))
+
+i0=$(iowait)
+t0=$(uptime_cs)
+n=0
+while [ $(($(uptime_cs) - t0)) -lt 300 ]; do
+	echo 1 > "$attr" || break
+	n=$((n + 1))
+done
+busy=$(($(iowait) - i0))
+vt_metric flushes-in-3s "$n" flushes
+vt_metric iowait-idle-3s "$idle" ticks
+vt_metric iowait-flushing-3s "$busy" ticks
+check flushes-made test "$n" -gt 20
+check iowait-while-flushing test "$busy" -ge $((idle + 10))
