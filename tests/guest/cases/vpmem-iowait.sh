@@ -23,4 +23,4 @@ vt_metric flushes-in-3s "$n" flushes
 vt_metric iowait-idle-3s "$idle" ticks
 vt_metric iowait-flushing-3s "$busy" ticks
 check flushes-made test "$n" -gt 20
-check iowait-while-flushing test "$busy" -ge $((idle + 10))
+check iowait-while-flushing test "$busy" -ge $((idle + 5))
