@@ -45,8 +45,9 @@ static int parse_bool(const char *v)
 }
 
 /*
- * Every well-formed line is applied; the first bad one is described in
- * @err and makes the result -EINVAL (the caller logs it).
+ * The first bad line is described in @err and makes the result -EINVAL
+ * (the caller logs it) and the whole configuration the safe default: a
+ * file the administrator got wrong grants nothing.
  */
 int pf_config_parse(const char *text, struct pf_config *cfg, char *err, size_t errlen)
 {
@@ -89,6 +90,8 @@ int pf_config_parse(const char *text, struct pf_config *cfg, char *err, size_t e
 				 strcmp(key, "trust-unverified-platform") ? key : value);
 		rc = -EINVAL;
 	}
+	if (rc < 0)
+		memset(cfg, 0, sizeof(*cfg));
 	return rc;
 }
 

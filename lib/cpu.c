@@ -6,10 +6,44 @@
  * region once the following SFENCE completes (CLFLUSH needs no fence, one
  * is issued anyway for a uniform contract).
  */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cpu.h"
+
+/*
+ * The DMI vendor strings of common virtual machines (readable by everyone
+ * in /sys/class/dmi/id): a second witness next to CPUID.
+ */
+static __attribute__((unused)) bool pf_dmi_virtual(void)
+{
+	static const char *const files[] = { "/sys/class/dmi/id/sys_vendor",
+					     "/sys/class/dmi/id/product_name",
+					     "/sys/class/dmi/id/bios_vendor" };
+	static const char *const vendors[] = { "QEMU", "KVM", "Xen", "VMware", "VirtualBox",
+					       "innotek", "Microsoft Corporation", "Bochs",
+					       "Amazon EC2", "Google Compute Engine", "SeaBIOS",
+					       "Cloud Hypervisor", "Firecracker" };
+	char buf[128];
+	size_t i, j, n;
+	FILE *f;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		f = fopen(files[i], "re");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		for (j = 0; j < sizeof(vendors) / sizeof(vendors[0]); j++)
+			if (strstr(buf, vendors[j]))
+				return true;
+	}
+	return false;
+}
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -79,12 +113,18 @@ pf_flush_fn pf_cpu_flush_fn(enum pf_flush_insn insn)
 
 #define CPUID1_ECX_HYPERVISOR (1U << 31)
 
-/* Reserved for hypervisors: set by KVM, QEMU TCG, Xen HVM, Hyper-V, ... */
+/*
+ * Reserved for hypervisors: set by KVM, QEMU TCG, Xen HVM, Hyper-V, ...
+ * A host can hide it (-cpu ...,hypervisor=off), so the firmware's own
+ * vendor strings count too.
+ */
 bool pf_cpu_hypervisor(void)
 {
 	unsigned int a, b, c, d;
 
-	return __get_cpuid(1, &a, &b, &c, &d) && (c & CPUID1_ECX_HYPERVISOR);
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & CPUID1_ECX_HYPERVISOR))
+		return true;
+	return pf_dmi_virtual();
 }
 #else
 static enum pf_flush_insn detect(void)
@@ -92,7 +132,7 @@ static enum pf_flush_insn detect(void)
 	return PF_FLUSH_NONE;
 }
 
-/* No portable test here: assume the worst, a claim is then not evidence. */
+/* No portable CPU test here: assume the worst, a claim is then not evidence. */
 bool pf_cpu_hypervisor(void)
 {
 	return true;

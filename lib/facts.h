@@ -36,7 +36,8 @@ struct pf_method_facts {
 	enum pmemflush_tristate map_sync; /* MAP_SYNC probe (never for devdax) */
 	struct pf_region_facts region;	/* meaningful when on_pmem */
 	bool volatile_fs;		/* tmpfs, ramfs, ...: memory only */
-	bool nobarrier;			/* the file's mount drops flushes */
+	bool nobarrier;			/* a mount on the way drops flushes */
+	bool mount_unknown;		/* a file whose mount could not be found */
 	bool write_through;		/* a queue of the device stack says "write through" */
 	bool hypervisor;		/* CPUID says we run under a hypervisor */
 	bool trusted;			/* explicit opt-in: trust an unverified platform */

@@ -290,6 +290,7 @@ int pf_group_get_error(struct pf_group *g)
  */
 int pf_group_clear_error(struct pf_group *g)
 {
+	char msg[PF_GROUP_MSG];
 	uint64_t now = 0;
 	int rc, rc_count = -1;
 
@@ -299,8 +300,14 @@ int pf_group_clear_error(struct pf_group *g)
 	if (rc_count >= 0)
 		errcount_seen(g, now);
 	rc = g->error;
+	snprintf(msg, sizeof(msg), "%s", g->error_msg);
 	g->error = 0;
 	g->error_msg[0] = '\0';
 	pthread_mutex_unlock(&g->lock);
-	return rc;
+	/* The acknowledged error explains itself; a failed counter read is
+	 * not left behind as a stale message (the next flush reads it again). */
+	if (rc < 0)
+		return pf_error(rc, "%s", msg);
+	pf_error_clear();
+	return 0;
 }

@@ -86,9 +86,14 @@ unsigned int pf_hazards_namespace(const struct pf_region_facts *r, enum pmemflus
 	return 0;
 }
 
+/*
+ * Dropped flushes matter wherever the region may be buffered: also where
+ * that is unknown, so that trusting an unverifiable member of a stack never
+ * hides a buffered member's nobarrier mount or write-through queue.
+ */
 unsigned int pf_hazards_mount(const struct pf_region_facts *r, const struct pf_mount_facts *m)
 {
-	if (m->nobarrier && r->buffered == PMEMFLUSH_YES)
+	if (m->nobarrier && r->buffered != PMEMFLUSH_NO)
 		return PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;
 	return 0;
 }
@@ -105,8 +110,10 @@ unsigned int pf_hazards_path(const struct pf_method_facts *f)
 	h |= pf_hazards_region(&f->region);
 	if (f->devdax)
 		h |= pf_hazards_namespace(&f->region, PMEMFLUSH_NS_MODE_DEVDAX);
+	/* A mount that cannot be found cannot be shown to keep barriers. */
+	m.nobarrier |= f->mount_unknown;
 	h |= pf_hazards_mount(&f->region, &m);
-	if (f->write_through && f->region.buffered == PMEMFLUSH_YES)
+	if (f->write_through && f->region.buffered != PMEMFLUSH_NO)
 		h |= PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED;
 	return h;
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -120,6 +121,9 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 
 	if (fstat(fd, &st) < 0)
 		return pf_error(-errno, "%s: %s", name, strerror(errno));
+	/* Never upgrade the caller's access through /proc. */
+	if ((fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDWR)
+		return pf_error(-EBADF, "%s: not open read-write", name);
 	if (offset < 0 || offset % sysconf(_SC_PAGESIZE))
 		return pf_error(-EINVAL, "%s: offset %lld is not page aligned", name,
 				(long long)offset);
@@ -127,6 +131,14 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 	rc = pf_check_fd(ctx, name, fd, flags & PMEMFLUSH_MAP_TRUST_PLATFORM, &c);
 	if (rc < 0)
 		return rc;
+	/* Refuse before anything is changed: a refused map extends nothing. */
+	if (c->method == PMEMFLUSH_METHOD_REFUSED) {
+		if (!(flags & PMEMFLUSH_MAP_NONDURABLE))
+			return refuse(c);
+		warn(ctx, "%s: no durable path (%s); mapped anyway (PMEMFLUSH_MAP_NONDURABLE)\n",
+		     name, c->reason ? c->reason : "refused");
+		c->method = PMEMFLUSH_METHOD_NONE;
+	}
 
 	if (c->ns && c->ns->mode == PMEMFLUSH_NS_MODE_DEVDAX) {
 		/* Device dax is mapped whole (its size is the namespace's). */
@@ -147,13 +159,6 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 		return pf_error(-EINVAL, "%s: a length is needed for this file type", name);
 	}
 
-	if (c->method == PMEMFLUSH_METHOD_REFUSED) {
-		if (!(flags & PMEMFLUSH_MAP_NONDURABLE))
-			return refuse(c);
-		warn(ctx, "%s: no durable path (%s); mapped anyway (PMEMFLUSH_MAP_NONDURABLE)\n",
-		     name, c->reason ? c->reason : "refused");
-		c->method = PMEMFLUSH_METHOD_NONE;
-	}
 
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -175,7 +180,7 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 		if (rc < 0)
 			goto fail;
 	}
-	rc = pf_map_errseq_init(m, c);
+	rc = pf_watch_init(m, c);
 	if (rc < 0)
 		goto fail;
 	rc = do_mmap(m, ctx, offset, c->method_forced);
@@ -222,7 +227,8 @@ PMEMFLUSH_EXPORT int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *p
 					struct pmemflush_map **map)
 {
 	_cleanup_close_ int fd = -1;
-	int oflags = O_RDWR | O_CLOEXEC;
+	int oflags = O_RDWR | O_CLOEXEC, rc;
+	bool created = false;
 
 	if (map)
 		*map = NULL;
@@ -230,14 +236,22 @@ PMEMFLUSH_EXPORT int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *p
 	    ((flags & PMEMFLUSH_MAP_EXCL) && !(flags & PMEMFLUSH_MAP_CREATE)))
 		return pf_error(-EINVAL, "invalid argument");
 	pf_error_clear();
-	if (flags & PMEMFLUSH_MAP_CREATE)
-		oflags |= O_CREAT;
-	if (flags & PMEMFLUSH_MAP_EXCL)
-		oflags |= O_EXCL;
-	fd = open(path, oflags, 0600);
+	/*
+	 * Know whether this call created the file, so that a refused map
+	 * leaves nothing behind: open it as it is first, create only if absent.
+	 */
+	fd = (flags & PMEMFLUSH_MAP_EXCL) ? -1 : open(path, oflags);
+	if (fd < 0 && (flags & PMEMFLUSH_MAP_CREATE) &&
+	    ((flags & PMEMFLUSH_MAP_EXCL) || errno == ENOENT)) {
+		fd = open(path, oflags | O_CREAT | O_EXCL, 0600);
+		created = fd >= 0;
+	}
 	if (fd < 0)
 		return pf_error(-errno, "cannot open '%s': %s", path, strerror(errno));
-	return map_checked(ctx, path, fd, 0, len, flags, map);
+	rc = map_checked(ctx, path, fd, 0, len, flags, map);
+	if (rc < 0 && created)
+		unlink(path);
+	return rc;
 }
 
 PMEMFLUSH_EXPORT void pmemflush_unmap(struct pmemflush_map *map)
@@ -250,7 +264,7 @@ PMEMFLUSH_EXPORT void pmemflush_unmap(struct pmemflush_map *map)
 		close(map->fd);
 	if (map->host_flush_fd >= 0)
 		close(map->host_flush_fd);
-	pf_map_errseq_close(map);
+	pf_watch_close(map);
 	pf_group_destroy(&map->group);
 	free(map);
 }
@@ -294,10 +308,10 @@ PMEMFLUSH_EXPORT const char *pmemflush_granularity_name(enum pmemflush_granulari
 
 PMEMFLUSH_EXPORT int pmemflush_map_get_error(struct pmemflush_map *map)
 {
-	return map ? pf_group_get_error(&map->group) : -EINVAL;
+	return map ? pf_group_get_error(&map->group) : pf_error(-EINVAL, "invalid argument");
 }
 
 PMEMFLUSH_EXPORT int pmemflush_map_clear_error(struct pmemflush_map *map)
 {
-	return map ? pf_group_clear_error(&map->group) : -EINVAL;
+	return map ? pf_group_clear_error(&map->group) : pf_error(-EINVAL, "invalid argument");
 }

@@ -10,6 +10,22 @@
 
 #include "cpu.h"
 #include "group.h"
+#include "private.h"
+
+/* watch.c: the stack's vpmem error counters, write_cache files and mount. */
+struct pf_watch {
+	int n_err;
+	int err_fd[PF_STACK_MAX];
+	char err_path[PF_STACK_MAX][96];
+	char err_names[256];
+	int n_wc;
+	int wc_fd[PF_STACK_MAX];
+	char wc_disk[PF_STACK_MAX][32];
+	bool mount_on;		/* mountinfo_fd is open and watched (poll) */
+	int mountinfo_fd;
+	uint64_t mnt_id;
+	char mount_target[128];
+};
 
 struct pmemflush_map {
 	/* Read-only after the map is made: persist() reads them unlocked. */
@@ -21,14 +37,7 @@ struct pmemflush_map {
 	pf_flush_fn cpu_flush;	/* cpu-flush, host-flush, none */
 	int fd;			/* our duplicate of the mapped file */
 	int host_flush_fd;	/* host-flush: the flush attribute, open O_WRONLY */
-	/*
-	 * vpmem: the device's flush_errors counter, open O_RDONLY and read
-	 * with pread() after each flush (persist.c, pf_map_errseq_init()).
-	 * errseq_on says errseq_fd is ours to close (calloc leaves it 0).
-	 */
-	int errseq_fd;
-	int errseq_on;
-	char errseq_path[128];
+	struct pf_watch watch;	/* what can change after the map is made (watch.c) */
 
 	struct pf_group group;	/* msync and host-flush */
 };
@@ -38,13 +47,13 @@ int pf_map_msync(void *map);
 int pf_map_host_flush(void *map);
 
 /*
- * persist.c: with the vpmem driver, watch the device-wide count of failed
- * host flushes from now on (the map's group fails when it rises); nothing
- * for other drivers. 0 or a negative errno. pf_map_errseq_close() is safe
- * on any map, also one pf_map_errseq_init() never saw.
+ * watch.c: start watching (0 or a negative errno); stop (safe on any map,
+ * also one pf_watch_init() never saw: calloc'ed); check before and after
+ * an msync that no flush is being dropped (0 or a negative errno).
  */
 struct pmemflush_check;
-int pf_map_errseq_init(struct pmemflush_map *m, struct pmemflush_check *c);
-void pf_map_errseq_close(struct pmemflush_map *m);
+int pf_watch_init(struct pmemflush_map *m, struct pmemflush_check *c);
+void pf_watch_close(struct pmemflush_map *m);
+int pf_watch_check(struct pmemflush_map *m);
 
 #endif

@@ -54,8 +54,8 @@ static void explain(const struct pf_method_facts *f, unsigned int hazard, char *
 	case PMEMFLUSH_HAZARD_VOLATILE:
 		if (f->volatile_fs)
 			snprintf(why, len,
-				 "on a memory-only file system (%s): nothing written there survives a reboot; "
-				 "use a file on pmem or on a disk",
+				 "on a memory-only file system or RAM disk (%s): nothing written there "
+				 "survives a reboot; use a file on pmem or on a disk",
 				 f->mount_target ? f->mount_target : "tmpfs/ramfs");
 		else
 			snprintf(why, len,
@@ -63,6 +63,14 @@ static void explain(const struct pf_method_facts *f, unsigned int hazard, char *
 				 region);
 		break;
 	case PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED:
+		if (!f->nobarrier) {
+			snprintf(why, len,
+				 "the mount holding this file on %s, a buffered (%s) region, could not be "
+				 "found (is /proc mounted?): a nobarrier mount, where fsync never reaches the "
+				 "host, cannot be ruled out",
+				 region, provider);
+			break;
+		}
 		snprintf(why, len,
 			 "the file system at %s is mounted nobarrier on %s, a buffered (%s) region: fsync and "
 			 "msync never reach the host; remount it with barriers (mount -o remount,barrier %s)",

@@ -7,6 +7,7 @@
  * MAP_SYNC probe (not for device dax); then the pure method selection.
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,6 +33,8 @@
 
 /* Device mapper on md on partitions...: deeper than this is a loop. */
 #define MAX_STACK_DEPTH 8
+#define OVERLAYFS_MAGIC 0x794c7630L
+
 
 static void check_free(struct pmemflush_check *c)
 {
@@ -67,18 +70,26 @@ static void closedirp(DIR **d)
 /* What resolving the device under a path found. */
 struct resolved {
 	struct pf_method_facts *f;
+	struct pf_mount_facts *mf;	/* of every file system on the way, ORed */
 	char stack[512];	/* "dm-0 > pmem0, pmem1" */
 	int leaves;
 	const char *write_through_dev;
 	char write_through_name[64];
+	/* The region a refusal names: the least trustworthy member. */
+	const struct pmemflush_region *blame;
 };
 
+static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
+			const char *path, int depth);
+
+/* Append "SEP NAME" to the stack description, truncated to fit. */
 static void stack_add(struct resolved *res, const char *sep, const char *name)
 {
 	size_t used = strlen(res->stack);
+	int room = (int)(sizeof(res->stack) - used);
 
-	if (used < sizeof(res->stack))
-		snprintf(res->stack + used, sizeof(res->stack) - used, "%s%s", used ? sep : "", name);
+	if (room > 1)
+		snprintf(res->stack + used, (size_t)room, "%s%.*s", used ? sep : "", room - 1, name);
 }
 
 bool pf_queue_write_through(const char *disk)
@@ -97,7 +108,7 @@ bool pf_queue_write_through(const char *disk)
  * renumbered or newly created device from borrowing another's facts.
  */
 static struct pmemflush_namespace *ns_of_syspath(struct pmemflush_check *c, const char *syspath,
-						 char *bus, size_t bus_len)
+						 char *bus, size_t bus_len, bool *in_region)
 {
 	char dir[PATH_MAX], link[PATH_MAX + 16], sub[32], names[8][64];
 	const char *region = NULL;
@@ -123,6 +134,7 @@ static struct pmemflush_namespace *ns_of_syspath(struct pmemflush_check *c, cons
 	for (i = 0; i < n; i++)
 		if (strncmp(names[i], "region", 6) == 0)
 			region = names[i];
+	*in_region = region != NULL;
 	if (!region)
 		return NULL;
 	for (r = c->regions; r; r = r->next) {
@@ -141,9 +153,18 @@ static struct pmemflush_namespace *ns_of_syspath(struct pmemflush_check *c, cons
 static int add_leaf(struct pmemflush_check *c, struct resolved *res, const char *syspath)
 {
 	struct pmemflush_namespace *ns;
+	bool in_region = false;
 	char bus[64];
+	int i;
 
-	ns = ns_of_syspath(c, syspath, bus, sizeof(bus));
+	ns = ns_of_syspath(c, syspath, bus, sizeof(bus), &in_region);
+	/*
+	 * Under an nvdimm region but in no namespace of the snapshot: the
+	 * namespace changed between the snapshot and now. Not "not pmem".
+	 */
+	if (!ns && in_region)
+		return pf_error(-EAGAIN, "%s: %s belongs to a namespace that changed during the check; try again",
+				c->path, strrchr(syspath, '/') + 1);
 	if (!ns)
 		return 0;
 	/* The snapshot was taken after the path was resolved: the same bus. */
@@ -155,11 +176,35 @@ static int add_leaf(struct pmemflush_check *c, struct resolved *res, const char 
 		res->f->region = ns->region->facts;
 		c->ns = ns;
 		c->region = ns->region;
+		res->blame = ns->region;
 	} else {
 		pf_region_facts_combine(&res->f->region, &ns->region->facts);
+		/* Name the member that makes it worse: unknown, then buffered. */
+		if (ns->region->facts.buffered == PMEMFLUSH_UNKNOWN ?
+			    res->blame->facts.buffered != PMEMFLUSH_UNKNOWN :
+			    ns->region->facts.buffered == PMEMFLUSH_YES &&
+				    res->blame->facts.buffered == PMEMFLUSH_NO)
+			res->blame = ns->region;
 	}
 	res->leaves++;
+	for (i = 0; i < c->n_leaves; i++)
+		if (c->leaves[i] == ns->region)
+			return 0;
+	if (c->n_leaves < PF_STACK_MAX)
+		c->leaves[c->n_leaves++] = ns->region;
 	return 0;
+}
+
+/* Memory-only block devices: brd and zram are RAM. */
+static bool disk_is_ram(const char *name)
+{
+	const char *d = NULL;
+
+	if (strncmp(name, "ram", 3) == 0)
+		d = name + 3;
+	else if (strncmp(name, "zram", 4) == 0)
+		d = name + 4;
+	return d && *d && strspn(d, "0123456789") == strlen(d);
 }
 
 /*
@@ -178,9 +223,21 @@ static int resolve_disk(struct pmemflush_check *c, struct resolved *res, const c
 	if (depth > MAX_STACK_DEPTH)
 		return pf_error(-ELOOP, "%s: block device stack deeper than %d", c->path,
 				MAX_STACK_DEPTH);
+	if (c->n_disks < PF_STACK_MAX)
+		snprintf(c->disks[c->n_disks++], sizeof(c->disks[0]), "%s", name);
 	if (pf_queue_write_through(name) && !res->write_through_dev) {
 		snprintf(res->write_through_name, sizeof(res->write_through_name), "%s", name);
 		res->write_through_dev = res->write_through_name;
+	}
+	if (disk_is_ram(name)) {
+		res->f->volatile_fs = true;
+		return 0;
+	}
+	/* A loop device is as durable as the file behind it. */
+	snprintf(path, sizeof(path), "%s/loop/backing_file", syspath);
+	if (util_sysfs_read(path, real, sizeof(real)) > 0) {
+		stack_add(res, " > ", real);
+		return resolve_file(c, res, -1, real, depth + 1);
 	}
 	snprintf(path, sizeof(path), "%s/slaves", syspath);
 	d = opendir(path);
@@ -200,7 +257,7 @@ static int resolve_disk(struct pmemflush_check *c, struct resolved *res, const c
 }
 
 /* A block device number: partition -> disk -> its stack -> namespaces. */
-static int resolve_block(struct pmemflush_check *c, struct resolved *res, dev_t devno)
+static int resolve_block(struct pmemflush_check *c, struct resolved *res, dev_t devno, int depth)
 {
 	char path[PATH_MAX + 16], real[PATH_MAX];
 	struct stat st;
@@ -211,17 +268,19 @@ static int resolve_block(struct pmemflush_check *c, struct resolved *res, dev_t 
 		    minor(devno));
 		return 0;
 	}
-	c->devname = strdup(strrchr(real, '/') + 1);
-	if (!c->devname)
-		return -ENOMEM;
-	stack_add(res, "", c->devname);
+	if (!c->devname) {
+		c->devname = strdup(strrchr(real, '/') + 1);
+		if (!c->devname)
+			return -ENOMEM;
+	}
+	stack_add(res, res->stack[0] ? " > " : "", strrchr(real, '/') + 1);
 	/* A partition's directory lies inside its disk's. */
 	snprintf(path, sizeof(path), "%s/partition", real);
 	if (stat(path, &st) == 0) {
 		*strrchr(real, '/') = '\0';
 		stack_add(res, " > ", strrchr(real, '/') + 1);
 	}
-	return resolve_disk(c, res, real, 0);
+	return resolve_disk(c, res, real, depth);
 }
 
 /* A character device: device dax (by its place in sysfs) or nothing of ours. */
@@ -286,32 +345,114 @@ static void probe_map_sync(struct pmemflush_check *c, int fd, size_t len)
 	c->map_sync = PMEMFLUSH_YES;
 }
 
-/* Mount holding a file: target, type and options. 0 or -ENOMEM. */
-static int find_mount(struct pmemflush_check *c, const char *real, struct pf_mount_facts *mf)
+/*
+ * The mount holding a file: by mount id (statx), which also finds the mount
+ * of an unlinked or O_TMPFILE file; by path where the id is unavailable.
+ */
+static struct libmnt_fs *mount_of(struct pmemflush_check *c, struct libmnt_table *tb, int fd,
+				  const char *path, const char *real)
+{
+	struct libmnt_iter *itr;
+	struct libmnt_fs *fs = NULL, *it;
+	struct statx stx;
+	int rc;
+
+	/* glibc takes struct statx from <linux/stat.h>, which has stx_mnt_id (5.8). */
+	rc = fd >= 0 ? statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx)
+		     : statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx);
+	if (rc == 0 && (stx.stx_mask & STATX_MNT_ID)) {
+		itr = mnt_new_iter(MNT_ITER_FORWARD);
+		while (itr && mnt_table_next_fs(tb, itr, &it) == 0)
+			if ((uint64_t)mnt_fs_get_id(it) == stx.stx_mnt_id) {
+				fs = it;
+				break;
+			}
+		mnt_free_iter(itr);
+		if (fs && !c->mnt_id_valid) {
+			c->mnt_id = stx.stx_mnt_id;
+			c->mnt_id_valid = true;
+		}
+		if (fs)
+			return fs;
+	}
+	return real && real[0] ? mnt_table_find_mountpoint(tb, real, MNT_ITER_BACKWARD) : NULL;
+}
+
+/*
+ * Everything about the file system holding a file or directory: memory
+ * only (statfs), its device stack (st_dev, or the mount's source for file
+ * systems with an anonymous device such as btrfs), its mount options
+ * (nobarrier), and for overlayfs the same about its upper directory, where
+ * writes go. Called again for the file behind a loop device.
+ */
+static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
+			const char *path, int depth)
 {
 	_cleanup_(mnt_unref_tablep) struct libmnt_table *table = NULL;
-	struct pmemflush_mount *m;
 	_cleanup_free_ char *opts = NULL;
-	struct libmnt_fs *fs;
-	const char *fstype;
+	struct pf_mount_facts mf = { 0 };
+	char real[PATH_MAX], fdpath[64], upper[PATH_MAX];
+	struct libmnt_fs *fs = NULL;
+	const char *src, *fstype;
+	struct statfs sfs = { 0 };
+	struct stat st, sst;
+	char *value = NULL;
+	size_t len = 0;
 
-	if (pf_mounts_load(c->ctx, &table) < 0)
-		return 0;
-	fs = mnt_table_find_mountpoint(table, real, MNT_ITER_BACKWARD);
-	if (!fs)
-		return 0;
-	fstype = mnt_fs_get_fstype(fs);
-	c->mount_target = strdup(mnt_fs_get_target(fs));
-	c->fstype = fstype ? strdup(fstype) : NULL;
-	if (!c->mount_target || (fstype && !c->fstype))
-		return -ENOMEM;
-	opts = mnt_fs_strdup_options(fs);
-	pf_mount_parse_options(opts, mf);
-	if (!c->ns)
-		return 0;
-	for (m = c->ns->mounts; m; m = m->next)
-		if (strcmp(m->target, c->mount_target) == 0)
-			c->mount = m;
+	if (depth > MAX_STACK_DEPTH)
+		return pf_error(-ELOOP, "%s: storage stack deeper than %d", c->path, MAX_STACK_DEPTH);
+	if ((fd >= 0 ? fstat(fd, &st) : stat(path, &st)) < 0)
+		return pf_error(-errno, "cannot stat '%s': %m", path);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (!realpath(fd >= 0 ? fdpath : path, real))
+		real[0] = '\0';	/* unlinked, O_TMPFILE, memfd: the mount id still works */
+	if ((fd >= 0 ? fstatfs(fd, &sfs) : statfs(path, &sfs)) == 0 &&
+	    pf_fs_is_volatile(sfs.f_type))
+		res->f->volatile_fs = true;
+
+	if (pf_mounts_load(c->ctx, &table) == 0)
+		fs = mount_of(c, table, fd, path, real);
+	if (!fs) {
+		res->f->mount_unknown = true;
+	} else {
+		opts = mnt_fs_strdup_options(fs);
+		pf_mount_parse_options(opts, &mf);
+		res->mf->nobarrier |= mf.nobarrier;
+		if (depth == 0) {
+			fstype = mnt_fs_get_fstype(fs);
+			c->mount_target = strdup(mnt_fs_get_target(fs));
+			c->fstype = fstype ? strdup(fstype) : NULL;
+			if (!c->mount_target || (fstype && !c->fstype))
+				return -ENOMEM;
+			res->mf->dax = mf.dax;
+		}
+	}
+
+	/* overlayfs: writes land in the upper directory. */
+	if ((long)sfs.f_type == OVERLAYFS_MAGIC) {
+		if (!fs || mnt_optstr_get_option(opts, "upperdir", &value, &len) != 0 || !value ||
+		    len >= sizeof(upper)) {
+			/* No upper layer known: nothing here can be written durably. */
+			res->f->mount_unknown = true;
+			return 0;
+		}
+		memcpy(upper, value, len);
+		upper[len] = '\0';
+		stack_add(res, res->stack[0] ? " > " : "", upper);
+		return resolve_file(c, res, -1, upper, depth + 1);
+	}
+
+	if (access("/sys/dev/block", F_OK) == 0) {
+		char sys[64];
+
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
+		if (access(sys, F_OK) == 0)
+			return resolve_block(c, res, st.st_dev, depth);
+	}
+	/* An anonymous st_dev (btrfs, ...): the device the mount names. */
+	src = fs ? mnt_fs_get_source(fs) : NULL;
+	if (src && strncmp(src, "/dev/", 5) == 0 && stat(src, &sst) == 0 && S_ISBLK(sst.st_mode))
+		return resolve_block(c, res, sst.st_rdev, depth);
 	return 0;
 }
 
@@ -392,12 +533,10 @@ static int check_host_flush(struct pmemflush_check *c)
 /* @fd: an open descriptor of the path, or -1 to look the path up. */
 static int check_path(struct pmemflush_check *c, int fd, bool trust)
 {
-	char fdpath[64], why[768];
+	char why[768];
 	struct pf_method_facts f = { .dax = PMEMFLUSH_NO, .map_sync = PMEMFLUSH_UNKNOWN };
-	struct resolved res = { .f = &f };
 	struct pf_mount_facts mf = { 0 };
-	char real[PATH_MAX];
-	struct statfs sfs;
+	struct resolved res = { .f = &f, .mf = &mf };
 	struct stat st;
 	int rc;
 
@@ -405,18 +544,6 @@ static int check_path(struct pmemflush_check *c, int fd, bool trust)
 		rc = -errno;
 		return pf_error(rc, "cannot stat '%s': %s", c->path, strerror(-rc));
 	}
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
-	/* An open descriptor may have no path (memfd, deleted file): no mount then. */
-	if (fd >= 0 && !realpath(fdpath, real)) {
-		real[0] = '\0';
-	} else if (fd < 0 && !realpath(c->path, real)) {
-		rc = -errno;
-		return pf_error(rc, "cannot resolve '%s': %s", c->path, strerror(-rc));
-	}
-	/* Memory-only file systems, whatever the mount table says (memfd too). */
-	if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode) &&
-	    (fd >= 0 ? fstatfs(fd, &sfs) : statfs(c->path, &sfs)) == 0)
-		f.volatile_fs = pf_fs_is_volatile(sfs.f_type);
 
 	if (S_ISCHR(st.st_mode)) {
 		rc = resolve_char(c, &res, st.st_rdev);
@@ -425,13 +552,11 @@ static int check_path(struct pmemflush_check *c, int fd, bool trust)
 		if (f.devdax)
 			f.dax = PMEMFLUSH_YES;
 	} else if (S_ISBLK(st.st_mode)) {
-		rc = resolve_block(c, &res, st.st_rdev);
+		rc = resolve_block(c, &res, st.st_rdev, 0);
 		if (rc >= 0)
 			probe_map_sync(c, fd, (size_t)sysconf(_SC_PAGESIZE));
 	} else {
-		rc = resolve_block(c, &res, st.st_dev);
-		if (rc >= 0 && real[0])
-			rc = find_mount(c, real, &mf);
+		rc = resolve_file(c, &res, fd, c->path, 0);
 		if (S_ISREG(st.st_mode)) {
 			f.dax = statx_dax(c, fd);
 			probe_map_sync(c, fd, (size_t)sysconf(_SC_PAGESIZE));
@@ -443,6 +568,16 @@ static int check_path(struct pmemflush_check *c, int fd, bool trust)
 	}
 	if (rc < 0)
 		return rc == -ENOMEM ? pf_error(rc, "out of memory") : rc;
+	/* No mount table: only a block or character device needs none. */
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		f.mount_unknown = false;
+	if (c->ns && c->mount_target) {
+		struct pmemflush_mount *m;
+
+		for (m = c->ns->mounts; m; m = m->next)
+			if (strcmp(m->target, c->mount_target) == 0)
+				c->mount = m;
+	}
 	c->stack = strdup(res.stack);
 	if (!c->stack)
 		return pf_error(-ENOMEM, "out of memory");
@@ -454,8 +589,8 @@ static int check_path(struct pmemflush_check *c, int fd, bool trust)
 	f.write_through_dev = res.write_through_dev;
 	f.hypervisor = c->ctx->hypervisor;
 	f.trusted = trust || c->ctx->config.trust_unverified_platform;
-	f.region_name = c->region ? c->region->devname : NULL;
-	f.provider = c->region ? c->region->provider : NULL;
+	f.region_name = res.blame ? res.blame->devname : NULL;
+	f.provider = res.blame ? res.blame->provider : NULL;
 	f.mount_target = c->mount_target;
 	c->facts = f.region;
 	c->trusted = f.trusted && (pf_hazards_path(&f) & PF_HAZARDS_TRUSTABLE);

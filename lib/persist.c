@@ -5,6 +5,7 @@
  * call, take no lock and allocate nothing.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,10 +41,14 @@ static void cpu_flush(const struct pmemflush_map *m, const void *addr, size_t le
 int pf_map_msync(void *arg)
 {
 	struct pmemflush_map *m = arg;
+	int rc = pf_watch_check(m);
 
+	if (rc < 0)
+		return rc;
 	if (msync(m->addr, m->len, MS_SYNC) < 0)
 		return pf_error(-errno, "msync: %s", strerror(errno));
-	return 0;
+	/* A flush dropped during this msync shows now, at the latest. */
+	return pf_watch_check(m);
 }
 
 /*
@@ -60,64 +65,6 @@ int pf_map_host_flush(void *arg)
 	if (w != 2)
 		return pf_error(-EIO, "host flush: short write");
 	return 0;
-}
-
-/*
- * Device-wide failures. The host reports a failed write-back once, to the
- * flush that asked for it; the next flush of the same device succeeds. A
- * second map, another process or another file on the device whose stores
- * were in that write-back would be told 0. vpmem.ko counts every failed
- * host flush of the device in ndbusN/vpmem/flush_errors (monotonic, never
- * reset), so the map samples it when it is made and the group reads it
- * after every flush and at clear: a rise fails the map (sticky). The
- * in-tree virtio_pmem driver has no such counter: nothing can be detected.
- */
-static int errseq_read(void *arg, uint64_t *count)
-{
-	struct pmemflush_map *m = arg;
-	char buf[32], *end;
-	ssize_t n;
-
-	n = pread(m->errseq_fd, buf, sizeof(buf) - 1, 0);
-	if (n < 0)
-		return pf_error(-errno, "cannot read %s: %s", m->errseq_path, strerror(errno));
-	buf[n] = '\0';
-	errno = 0;
-	*count = strtoull(buf, &end, 10);
-	if (n == 0 || end == buf || errno || (*end && *end != '\n'))
-		return pf_error(-EIO, "cannot read %s: unexpected content", m->errseq_path);
-	return 0;
-}
-
-int pf_map_errseq_init(struct pmemflush_map *m, struct pmemflush_check *c)
-{
-	const struct pmemflush_region *r = c->region;
-	int rc;
-
-	if (!r || r->facts.driver != PMEMFLUSH_DRIVER_VPMEM || !r->bus_devname)
-		return 0;
-	snprintf(m->errseq_path, sizeof(m->errseq_path),
-		 "/sys/bus/nd/devices/%s/vpmem/flush_errors", r->bus_devname);
-	m->errseq_fd = open(m->errseq_path, O_RDONLY | O_CLOEXEC);
-	if (m->errseq_fd < 0)
-		return pf_error(-errno, "%s: cannot open %s: %s", c->path, m->errseq_path,
-				strerror(errno));
-	m->errseq_on = 1;
-	rc = pf_group_set_errcount(&m->group, errseq_read, m, m->errseq_path);
-	if (rc < 0) {
-		char why[256];
-
-		snprintf(why, sizeof(why), "%s", pmemflush_errormsg());
-		return pf_error(rc, "%s: %s", c->path, why);
-	}
-	return 0;
-}
-
-void pf_map_errseq_close(struct pmemflush_map *m)
-{
-	if (m->errseq_on)
-		close(m->errseq_fd);
-	m->errseq_on = 0;
 }
 
 /* The durability point after the CPU part is done. */
@@ -178,16 +125,17 @@ PMEMFLUSH_EXPORT int pmemflush_persist(struct pmemflush_map *map, const void *ad
 PMEMFLUSH_EXPORT int pmemflush_persist_ranges(struct pmemflush_map *map,
 					      const struct pmemflush_range *ranges, size_t n)
 {
-	size_t i, total = 0;
+	bool any = false;	/* not a sum of lengths: that could wrap to 0 */
+	size_t i;
 
 	if (!map || (n && !ranges))
 		return pf_error(-EINVAL, "invalid argument");
 	for (i = 0; i < n; i++) {
 		if (!range_ok(map, ranges[i].addr, ranges[i].len))
 			return pf_error(-EINVAL, "range %zu outside the map", i);
-		total += ranges[i].len;
+		any |= ranges[i].len != 0;
 	}
-	if (!total)
+	if (!any)
 		return nothing_to_do(map);
 	for (i = 0; i < n; i++)
 		cpu_flush(map, ranges[i].addr, ranges[i].len);

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
 
 #include <pmemflush.h>
@@ -93,6 +94,9 @@ struct pmemflush_region {
 	struct pmemflush_namespace *namespaces;
 };
 
+/* Disks and regions of one path's stack a map watches; more are not watched. */
+#define PF_STACK_MAX 8
+
 /* Result of pmemflush_path_check() (path.c). */
 struct pmemflush_check {
 	int refcount;
@@ -115,6 +119,13 @@ struct pmemflush_check {
 	enum pmemflush_method method;
 	int method_forced;	/* PMEMFLUSH_FORCE_METHOD was applied */
 	struct pf_region_facts facts;	/* of every pmem device under the path, combined */
+	/* What a map keeps watching after it is made (watch.c). */
+	char disks[PF_STACK_MAX][32];	/* whole disks of the stack (write_cache) */
+	int n_disks;
+	const struct pmemflush_region *leaves[PF_STACK_MAX];	/* distinct pmem regions */
+	int n_leaves;
+	uint64_t mnt_id;		/* the file's mount (statx), valid if mnt_id_valid */
+	bool mnt_id_valid;
 	bool trusted;		/* an unverified platform was trusted by opt-in */
 	bool host_flush_writable; /* the caller may write host_flush_path */
 	unsigned int hazards;

@@ -149,9 +149,11 @@ static void test_config(void)
 		 -EINVAL && !cfg.trust_unverified_platform);
 	T_EXPECTF(strstr(err, "line 2") && strstr(err, "unknown key"), "%s", err);
 	T_EXPECT(pf_config_parse("yes\n", &cfg, err, sizeof(err)) == -EINVAL);
-	/* A good line still applies next to a bad one. */
+	/* A malformed file grants nothing, not even its well-formed lines. */
 	T_EXPECT(pf_config_parse("bogus\ntrust-unverified-platform=yes\n", &cfg, err,
-				 sizeof(err)) == -EINVAL && cfg.trust_unverified_platform);
+				 sizeof(err)) == -EINVAL && !cfg.trust_unverified_platform);
+	T_EXPECT(pf_config_parse("trust-unverified-platform=yes\nbogus\n", &cfg, err,
+				 sizeof(err)) == -EINVAL && !cfg.trust_unverified_platform);
 }
 
 static void test_kind_driver(void)

@@ -25,6 +25,12 @@
 #include "test.h"
 
 static struct pmemflush_ctx *ctx;
+
+/* Leave an unrelated message behind (a failing call with a bad argument). */
+static void pf_reset_msg(void)
+{
+	pmemflush_persist(NULL, NULL, 1);
+}
 /* A directory on a real (not memory-only) file system: the build tree. */
 static const char *test_dir = ".";
 
@@ -57,6 +63,20 @@ static void volatile_refused(const char *tmpfs)
 		 m == NULL);
 	T_EXPECTF(strstr(pmemflush_errormsg(), "memory-only") && strstr(pmemflush_errormsg(), path),
 		  "message: %s", pmemflush_errormsg());
+	/* Refused before anything changed: the file it would have created is not there. */
+	T_EXPECT(access(path, F_OK) < 0 && errno == ENOENT);
+	/* ... and an existing file is not extended. */
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	T_EXPECT(fd >= 0 && pmemflush_map_fd(ctx, fd, 0, 1 << 20, 0, &m) == -EOPNOTSUPP);
+	{
+		struct stat st;
+
+		T_EXPECT(fstat(fd, &st) == 0 && st.st_size == 0);
+	}
+	close(fd);
+	T_EXPECT(pmemflush_map_file(ctx, path, 8192, PMEMFLUSH_MAP_CREATE, &m) == -EOPNOTSUPP);
+	T_EXPECT(access(path, F_OK) == 0);	/* it existed before: left alone */
+	unlink(path);
 	T_EXPECT(pmemflush_map_file(ctx, path, 8192, PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_NONDURABLE,
 				    &m) == 0 &&
 		 pmemflush_map_get_method(m) == PMEMFLUSH_METHOD_NONE);
@@ -83,6 +103,24 @@ static void volatile_refused(const char *tmpfs)
  * file offset does not move the map's (a dup() would share it, and with it
  * the write-back error state an fsync by the caller could consume).
  */
+/* A read-only descriptor is not silently upgraded to read-write. */
+static void read_only_fd(void)
+{
+	struct pmemflush_map *m = NULL;
+	char path[4096];
+	int fd, ro;
+
+	snprintf(path, sizeof(path), "%s/pmemflush-ro-%d", test_dir, getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	T_EXPECT(fd >= 0 && ftruncate(fd, 4096) == 0);
+	ro = open(path, O_RDONLY);
+	T_EXPECT(pmemflush_map_fd(ctx, ro, 0, 4096, 0, &m) == -EBADF && m == NULL);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "read-write") != NULL, "%s", pmemflush_errormsg());
+	close(ro);
+	close(fd);
+	unlink(path);
+}
+
 static void own_description(void)
 {
 	struct pmemflush_map *m = NULL;
@@ -322,7 +360,9 @@ static void error_propagation(void)
 		T_EXPECTF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
 		T_EXPECT(pmemflush_map_get_error(m) == -ENOMEM);	/* the parent's is its own */
 	}
+	pf_reset_msg();
 	T_EXPECT(pmemflush_map_clear_error(m) == -ENOMEM);
+	T_EXPECTF(strstr(pmemflush_errormsg(), "msync") != NULL, "clear: '%s'", pmemflush_errormsg());
 	T_EXPECT(pmemflush_map_get_error(m) == 0);
 	T_EXPECT(pmemflush_persist(m, p, 1) == 0);
 	T_EXPECT(pmemflush_persist(m, p, 0) == 0);
@@ -338,6 +378,7 @@ int main(int argc, char **argv)
 	volatile_refused("/dev/shm");
 	msync_file(test_dir);
 	own_description();
+	read_only_fd();
 	ranges();
 	forced_cpu_flush();
 	error_propagation();

@@ -3,7 +3,10 @@
 # nothing reaches the host's disk. Under a hypervisor that claim is not
 # evidence: check says buffered "unknown" and not durable, naming the claim
 # and the opt-in; the map is refused; trust-unverified-platform=yes in the
-# system configuration (the administrator's opt-in) accepts it.
+# system configuration (the administrator's opt-in) accepts it. In a
+# device-mapper stack with a virtio-pmem disk, the refusal names the
+# unverifiable member, and trusting it never hides the buffered member's
+# nobarrier mount.
 # vt: devices=256M nvdimm=512M timeout=180
 
 grep -qw hypervisor /proc/cpuinfo && vt_ok cpuid-hypervisor-bit || vt_fail cpuid-hypervisor-bit "no hypervisor flag"
@@ -53,3 +56,31 @@ check_rc trusted-check-strict 3 vpmemctl check --strict "$f"
 check_eq trusted-map "$(persisttool map "$f")" "method=msync granularity=page"
 rm -f /etc/pmemflush.conf
 check_rc untrusted-again 3 vpmemctl check "$f"
+
+# A stack of both: dm-linear over the virtio-pmem disk and the NVDIMM.
+umount /mnt/nv
+s0=$(blockdev --getsz "$DEV0")
+s1=$(blockdev --getsz "$blk")
+check mix-create dmsetup create --noudevsync mix --table "0 $s0 linear $DEV0 0
+$s0 $s1 linear $blk 0"
+dmsetup mknodes >/dev/null 2>&1
+vt_run mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 /dev/mapper/mix
+mkdir -p /mnt/mix
+check mix-mount mount -o noatime /dev/mapper/mix /mnt/mix
+check mix-write pmemtest write /mnt/mix/f 4096
+check_rc mix-untrusted-unsafe 3 vpmemctl check /mnt/mix/f
+case "$(vpmemctl check /mnt/mix/f)" in
+*"why:       $region (ACPI.NFIT)"*) vt_ok mix-blames-the-nvdimm ;;
+*) vt_fail mix-blames-the-nvdimm "got: $(vpmemctl check /mnt/mix/f)" ;;
+esac
+echo "trust-unverified-platform = yes" > /etc/pmemflush.conf
+check_rc mix-trusted-durable 0 vpmemctl check /mnt/mix/f
+check mix-remount-nobarrier mount -o remount,nobarrier /mnt/mix
+check_rc mix-trusted-nobarrier-unsafe 3 vpmemctl check /mnt/mix/f
+case "$(vpmemctl check /mnt/mix/f)" in
+*"HAZARD:    nobarrier-on-buffered"*) vt_ok mix-trust-does-not-hide-nobarrier ;;
+*) vt_fail mix-trust-does-not-hide-nobarrier "got: $(vpmemctl check /mnt/mix/f)" ;;
+esac
+rm -f /etc/pmemflush.conf
+umount /mnt/mix
+dmsetup remove --noudevsync mix

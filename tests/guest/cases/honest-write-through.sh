@@ -2,6 +2,7 @@
 # has every flush dropped by the block layer (shown here: fsync reaches the
 # host 0 times), so files on it and the block device itself are refused
 # and called not durable, naming the attribute; "write back" restores them.
+# Switched under a live map, the next persist fails instead of returning 0.
 # vt: devices=256M mode=fsdax fs=ext4 mount=dax,noatime
 
 disk=$(basename "$DEV0")
@@ -36,3 +37,10 @@ check_rc wb-check-durable 0 vpmemctl check "$f"
 sync
 persisttool persist "$f" 1
 expect_hf p0-a p0-b ge 1 write-back-persist-reaches-host
+
+out=$(persisttool change "$f" "echo 'write through' > $wc")
+case "$out" in
+*"before=0 after=-95 msg="*"write_cache"*"write through"*) vt_ok write-through-under-map-fails ;;
+*) vt_fail write-through-under-map-fails "got: $out" ;;
+esac
+echo 'write back' > "$wc"

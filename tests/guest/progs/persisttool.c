@@ -23,10 +23,18 @@
  *   persisttool devwait PATH FLAG       map, store, create FLAG.ready, wait
  *                                       (60 s at most) until FLAG exists,
  *                                       persist: prints "rc=N msg=..."
+ *   persisttool tmpfile DIR             an unlinked O_TMPFILE file in DIR,
+ *                                       mapped with pmemflush_map_fd():
+ *                                       prints "method=M", exit errno
+ *   persisttool change PATH CMD         map, store + persist (marks p0-a..p0-b),
+ *                                       run CMD (sh -c), store + persist
+ *                                       (marks p1-a..p1-b): prints
+ *                                       "before=N after=M msg=..."
  *
  * Exit status: 0, or the errno of the failing call.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +267,51 @@ static int cmd_devwait(const char *path, const char *flag)
 	return 0;
 }
 
+static int cmd_tmpfile(const char *dir)
+{
+	struct pmemflush_map *m;
+	int fd = open(dir, O_TMPFILE | O_RDWR, 0600), rc;
+
+	if (fd < 0) {
+		perror("persisttool: O_TMPFILE");
+		return errno;
+	}
+	rc = pmemflush_map_fd(ctx, fd, 0, 1 << 20, 0, &m);
+	close(fd);
+	if (rc < 0) {
+		fprintf(stderr, "persisttool: %s: %s\n", strerror(-rc), pmemflush_errormsg());
+		return -rc;
+	}
+	printf("method=%s\n", pmemflush_method_name(pmemflush_map_get_method(m)));
+	pmemflush_unmap(m);
+	return 0;
+}
+
+/* A fact changes under a live map: the next persist must not say 0. */
+static int cmd_change(const char *path, const char *cmd)
+{
+	struct pmemflush_map *m;
+	int before, after, rc = do_map(path, 0, &m);
+	char *p;
+
+	if (rc < 0)
+		return -rc;
+	p = pmemflush_map_get_addr(m);
+	p[0]++;
+	mark(0, 'a');
+	before = pmemflush_persist(m, p, 1);
+	mark(0, 'b');
+	if (system(cmd) != 0)
+		fprintf(stderr, "persisttool: '%s' failed\n", cmd);
+	p[1]++;
+	mark(1, 'a');
+	after = pmemflush_persist(m, p + 1, 1);
+	mark(1, 'b');
+	printf("before=%d after=%d msg=%s\n", before, after, after ? pmemflush_errormsg() : "");
+	pmemflush_unmap(m);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 2 ? argv[1] : "";
@@ -278,6 +331,10 @@ int main(int argc, char **argv)
 		rc = cmd_devfail(argv[2], argv[3], argv[4]);
 	else if (!strcmp(cmd, "devwait") && argc == 4)
 		rc = cmd_devwait(argv[2], argv[3]);
+	else if (!strcmp(cmd, "tmpfile") && argc == 3)
+		rc = cmd_tmpfile(argv[2]);
+	else if (!strcmp(cmd, "change") && argc == 4)
+		rc = cmd_change(argv[2], argv[3]);
 	else
 		fprintf(stderr, "usage: see persisttool.c\n");
 	pmemflush_unref(ctx);

@@ -15,8 +15,9 @@ from .util import HarnessError, log, run
 GUEST_MODULES = [
     "crc32c_generic", "virtio_pci", "libnvdimm", "nd_pmem", "nd_btt", "dax_pmem",
     "device_dax", "ext4", "xfs", "virtio_pmem",
-    # Block stacks on pmem (dm-linear) and emulated ACPI NVDIMMs (nfit).
-    "dm_mod", "nfit",
+    # Block stacks on pmem (dm-linear, loop, overlayfs) and emulated ACPI
+    # NVDIMMs (nfit).
+    "dm_mod", "loop", "overlay", "nfit",
 ]
 
 # Host tools copied into the guest (with their libraries). Each entry is

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * What a map keeps watching after it is made, because the facts that chose
+ * its method can change under it:
+ *
+ *  - Device-wide failures. The host reports a failed write-back once, to
+ *    the flush that asked for it; the next flush of the same device
+ *    succeeds. A second map, another process or another file on the device
+ *    whose stores were in that write-back would be told 0. vpmem.ko counts
+ *    every failed host flush of a device in ndbusN/vpmem/flush_errors
+ *    (monotonic, never reset). The map opens the counter of every vpmem
+ *    device under it (all members of a device-mapper or md stack) and the
+ *    group reads their sum after every flush and at clear: a rise fails
+ *    the map (sticky). The in-tree virtio_pmem driver has no such counter:
+ *    nothing can be detected there.
+ *  - Dropped flushes (msync maps on a region that may be buffered). A
+ *    queue switched to "write through", or the file system remounted
+ *    nobarrier, after the map was made makes every later msync return 0
+ *    without reaching the host. Before and after each msync the map
+ *    re-reads the write_cache of every disk under it (pread of an open
+ *    file), and when /proc/self/mountinfo signals a change (poll, no
+ *    system call otherwise), the options of its own mount (by mount id).
+ *    A change that comes and goes entirely within one msync cannot be seen.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmount/libmount.h>
+
+#include "cleanup.h"
+#include "map.h"
+#include "private.h"
+
+static int read_counter(int fd, const char *path, uint64_t *count)
+{
+	char buf[32], *end;
+	ssize_t n;
+
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return pf_error(-errno, "cannot read %s: %s", path, strerror(errno));
+	buf[n] = '\0';
+	errno = 0;
+	*count = strtoull(buf, &end, 10);
+	if (n == 0 || end == buf || errno || (*end && *end != '\n'))
+		return pf_error(-EIO, "cannot read %s: unexpected content", path);
+	return 0;
+}
+
+/* The sum of the counters: monotonic as each of them is. */
+static int errseq_read(void *arg, uint64_t *count)
+{
+	struct pmemflush_map *m = arg;
+	uint64_t one = 0;
+	int i, rc;
+
+	*count = 0;
+	for (i = 0; i < m->watch.n_err; i++) {
+		rc = read_counter(m->watch.err_fd[i], m->watch.err_path[i], &one);
+		if (rc < 0)
+			return rc;
+		*count += one;
+	}
+	return 0;
+}
+
+static int watch_errors(struct pmemflush_map *m, struct pmemflush_check *c)
+{
+	struct pf_watch *w = &m->watch;
+	size_t used = 0;
+	int i, fd, rc;
+
+	for (i = 0; i < c->n_leaves; i++) {
+		const struct pmemflush_region *r = c->leaves[i];
+
+		if (r->facts.driver != PMEMFLUSH_DRIVER_VPMEM || !r->bus_devname)
+			continue;
+		snprintf(w->err_path[w->n_err], sizeof(w->err_path[0]),
+			 "/sys/bus/nd/devices/%s/vpmem/flush_errors", r->bus_devname);
+		fd = open(w->err_path[w->n_err], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return pf_error(-errno, "%s: cannot open %s: %s", c->path,
+					w->err_path[w->n_err], strerror(errno));
+		w->err_fd[w->n_err++] = fd;
+		if (used < sizeof(w->err_names))
+			used += snprintf(w->err_names + used, sizeof(w->err_names) - used, "%s%s",
+					 used ? " + " : "", w->err_path[w->n_err - 1]);
+	}
+	if (!w->n_err)
+		return 0;
+	rc = pf_group_set_errcount(&m->group, errseq_read, m, w->err_names);
+	if (rc < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", pmemflush_errormsg());
+		return pf_error(rc, "%s: %s", c->path, why);
+	}
+	return 0;
+}
+
+static int watch_drops(struct pmemflush_map *m, struct pmemflush_check *c)
+{
+	struct pf_watch *w = &m->watch;
+	char path[96];
+	struct pollfd p;
+	int i, fd;
+
+	if (m->method != PMEMFLUSH_METHOD_MSYNC || c->facts.buffered == PMEMFLUSH_NO ||
+	    !c->region)
+		return 0;
+	for (i = 0; i < c->n_disks; i++) {
+		snprintf(path, sizeof(path), "/sys/block/%s/queue/write_cache", c->disks[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;	/* no queue attribute: nothing to switch */
+		snprintf(w->wc_disk[w->n_wc], sizeof(w->wc_disk[0]), "%s", c->disks[i]);
+		w->wc_fd[w->n_wc++] = fd;
+	}
+	if (!c->mnt_id_valid)
+		return 0;
+	w->mnt_id = c->mnt_id;
+	snprintf(w->mount_target, sizeof(w->mount_target), "%s",
+		 c->mount_target ? c->mount_target : "?");
+	w->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (w->mountinfo_fd < 0)
+		return 0;
+	w->mount_on = true;
+	/* The first poll reports the table as new: consume that. */
+	p = (struct pollfd){ .fd = w->mountinfo_fd, .events = POLLPRI };
+	poll(&p, 1, 0);
+	return 0;
+}
+
+int pf_watch_init(struct pmemflush_map *m, struct pmemflush_check *c)
+{
+	int rc;
+
+	rc = watch_errors(m, c);
+	if (rc < 0)
+		return rc;
+	return watch_drops(m, c);
+}
+
+void pf_watch_close(struct pmemflush_map *m)
+{
+	struct pf_watch *w = &m->watch;
+	int i;
+
+	for (i = 0; i < w->n_err; i++)
+		close(w->err_fd[i]);
+	for (i = 0; i < w->n_wc; i++)
+		close(w->wc_fd[i]);
+	if (w->mount_on)
+		close(w->mountinfo_fd);
+	memset(w, 0, sizeof(*w));
+}
+
+static void mnt_unref_tablep(struct libmnt_table **t)
+{
+	mnt_unref_table(*t);
+}
+
+/* Our mount's options now, if the mount table changed since last time. */
+static int recheck_mount(struct pf_watch *w)
+{
+	_cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
+	struct pf_mount_facts mf = { 0 };
+	struct libmnt_iter *itr;
+	struct libmnt_fs *fs;
+	struct pollfd p = { .fd = w->mountinfo_fd, .events = POLLPRI };
+
+	if (!w->mount_on || poll(&p, 1, 0) <= 0 || !(p.revents & (POLLPRI | POLLERR)))
+		return 0;
+	tb = mnt_new_table();
+	if (!tb || mnt_table_parse_file(tb, "/proc/self/mountinfo") < 0)
+		return pf_error(-EIO, "the mount table changed and cannot be read again: a nobarrier "
+				      "remount of %s cannot be ruled out", w->mount_target);
+	itr = mnt_new_iter(MNT_ITER_FORWARD);
+	while (itr && mnt_table_next_fs(tb, itr, &fs) == 0) {
+		_cleanup_free_ char *opts = NULL;
+
+		if ((uint64_t)mnt_fs_get_id(fs) != w->mnt_id)
+			continue;
+		opts = mnt_fs_strdup_options(fs);
+		pf_mount_parse_options(opts, &mf);
+		break;
+	}
+	mnt_free_iter(itr);
+	if (mf.nobarrier)
+		return pf_error(-EOPNOTSUPP,
+				"%s was remounted nobarrier after the map was made: fsync and msync no "
+				"longer reach the host; remount it with barriers",
+				w->mount_target);
+	return 0;
+}
+
+int pf_watch_check(struct pmemflush_map *m)
+{
+	struct pf_watch *w = &m->watch;
+	char buf[32];
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < w->n_wc; i++) {
+		n = pread(w->wc_fd[i], buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (strncmp(buf, "write through", 13) == 0)
+			return pf_error(-EOPNOTSUPP,
+					"/sys/block/%s/queue/write_cache was set to \"write through\" after "
+					"the map was made: the block layer drops flushes, nothing reaches the "
+					"host; write \"write back\" to it",
+					w->wc_disk[i]);
+	}
+	return recheck_mount(w);
+}
