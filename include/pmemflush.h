@@ -516,6 +516,136 @@ const char *pmemflush_check_get_stack(struct pmemflush_check *check);
 int pmemflush_check_is_platform_trusted(struct pmemflush_check *check);
 
 /*
+ * Flush targets (since 0.2): what `vpmemctl flush` flushes.
+ *
+ * A target is named as a region ("region0", or its number "0"), a
+ * namespace ("namespace0.0"), a bus ("ndbus0"), or a path (block device,
+ * device dax, file or directory; anything else is a path, so a file named
+ * "region0" in the current directory is "./region0"). Resolving it decides,
+ * from a fresh snapshot of the machine and pmemflush_path_check(), the one
+ * operation that makes what is stored there durable on the host, or says
+ * why none exists:
+ *
+ *   region, namespace, bus, device dax
+ *                 the region's host-flush path: the vpmem flush attribute,
+ *                 or a writable deep_flush. A region without one (in-tree
+ *                 virtio_pmem) is flushed through its namespaces' block
+ *                 devices, when every namespace has one whose path check is
+ *                 durable: fsync of a pmem block device sends REQ_PREFLUSH,
+ *                 which the pmem driver turns into a flush of the whole
+ *                 region. Device dax there has no path at all.
+ *   block device  fsync() of the device node (path check must be durable:
+ *                 no write-through queue, not volatile, verifiable region)
+ *   file, dir     fsync() of it (and syncfs() with PMEMFLUSH_TARGET_SYNCFS);
+ *                 the path check must be durable (no nobarrier mount, no
+ *                 write-through queue, not tmpfs). A file that is not on
+ *                 pmem is flushed too: fsync reaches its disk.
+ *
+ * A host flush makes every store to the device's memory durable (DAX
+ * mappings, device dax, direct I/O); it does not write back page caches
+ * (buffered writes to /dev/pmemN, files not in DAX mode): flush the block
+ * device or the file for those.
+ */
+
+/** enum pmemflush_target_kind - how a target was named. */
+enum pmemflush_target_kind {
+	PMEMFLUSH_TARGET_PATH = 0,	/* anything else: a path */
+	PMEMFLUSH_TARGET_REGION,	/* "region0" or "0" */
+	PMEMFLUSH_TARGET_NAMESPACE,	/* "namespace0.0" */
+	PMEMFLUSH_TARGET_BUS,		/* "ndbus0" */
+};
+
+/** enum pmemflush_flush_how - the operation a flush performs. */
+enum pmemflush_flush_how {
+	PMEMFLUSH_HOW_NONE = 0,		/* "none": no path reaches the host */
+	PMEMFLUSH_HOW_VPMEM_FLUSH,	/* "vpmem-flush": "1" > ndbusN/vpmem/flush */
+	PMEMFLUSH_HOW_DEEP_FLUSH,	/* "deep-flush": "1" > regionN/deep_flush */
+	PMEMFLUSH_HOW_FSYNC_BLOCKDEV,	/* "fsync-blockdev": fsync of the block device */
+	PMEMFLUSH_HOW_FSYNC,		/* "fsync": fsync of the file or directory */
+	PMEMFLUSH_HOW_FSYNC_SYNCFS,	/* "fsync+syncfs": fsync, then syncfs */
+};
+
+/** Flags of pmemflush_target_resolve(). */
+enum pmemflush_target_flags {
+	/** Files and directories: also syncfs() their whole file system. */
+	PMEMFLUSH_TARGET_SYNCFS = 1U << 0,
+};
+
+/** struct pmemflush_target - a resolved flush target (opaque, refcounted). */
+struct pmemflush_target;
+
+/**
+ * pmemflush_target_classify() - the kind @name names, from its spelling
+ * alone (no system access): "regionN" and a plain number N are regions,
+ * "namespaceN.M" namespaces, "ndbusN" buses (N, M decimal), anything
+ * else a path.
+ */
+enum pmemflush_target_kind pmemflush_target_classify(const char *name);
+/** "path", "region", "namespace", "bus"; NULL if out of range. */
+const char *pmemflush_target_kind_name(enum pmemflush_target_kind kind);
+/** "none", "vpmem-flush", "deep-flush", "fsync-blockdev", "fsync", "fsync+syncfs". */
+const char *pmemflush_flush_how_name(enum pmemflush_flush_how how);
+
+/**
+ * pmemflush_target_resolve() - decide how @name can be flushed.
+ * @ctx: context (only used during this call)
+ * @name: region, namespace, bus or path, as above
+ * @flags: enum pmemflush_target_flags
+ * @target: the new target (one reference); NULL on error
+ *
+ * A target with no path to the host is not an error: it resolves with the
+ * method PMEMFLUSH_HOW_NONE and pmemflush_target_get_reason() says why.
+ * Returns 0, -ENOENT (no such region, namespace, bus or path), -EACCES
+ * (the path cannot be looked up by this user), -EINVAL (empty name, or a
+ * character device that is not device dax, a socket, a FIFO), or another
+ * negative errno; pmemflush_errormsg() then says why.
+ */
+int pmemflush_target_resolve(struct pmemflush_ctx *ctx, const char *name, unsigned int flags,
+			     struct pmemflush_target **target);
+struct pmemflush_target *pmemflush_target_ref(struct pmemflush_target *target);
+struct pmemflush_target *pmemflush_target_unref(struct pmemflush_target *target);
+
+/** pmemflush_target_get_name() - the name as given. */
+const char *pmemflush_target_get_name(struct pmemflush_target *target);
+enum pmemflush_target_kind pmemflush_target_get_kind(struct pmemflush_target *target);
+/**
+ * pmemflush_target_get_devname() - what the flush acts on: the region
+ * ("region0") for a host flush, the block device ("pmem0", "pmem0p1",
+ * "dm-0") for fsync, comma-separated when there are several; NULL for a
+ * path on no device (tmpfs).
+ */
+const char *pmemflush_target_get_devname(struct pmemflush_target *target);
+enum pmemflush_flush_how pmemflush_target_get_how(struct pmemflush_target *target);
+/**
+ * pmemflush_target_get_flush_path() - the attribute written or the node
+ * fsynced (the first, when there are several), NULL with PMEMFLUSH_HOW_NONE.
+ */
+const char *pmemflush_target_get_flush_path(struct pmemflush_target *target);
+/**
+ * pmemflush_target_get_reason() - why no path reaches the host, naming
+ * the device, mount or queue and the fix; NULL when one does.
+ */
+const char *pmemflush_target_get_reason(struct pmemflush_target *target);
+
+/**
+ * pmemflush_target_flush() - perform the flush.
+ * @target: a resolved target
+ * @host_flushes: if not NULL, set to the number of host flushes the vpmem
+ *	driver counted on the target's device during the call (its
+ *	ndbusN/vpmem/host_flushes before and after: device-wide, so it may
+ *	include flushes of other processes), or -1 when unknown (another
+ *	driver, several devices, nothing done).
+ *
+ * Returns 0 only when the operation completed successfully, so that every
+ * store made to the target before the call is durable on the host;
+ * -EOPNOTSUPP when no path exists (the reason is in pmemflush_errormsg());
+ * -EACCES or -EPERM when this user may not write the attribute or open
+ * the device or file; -EIO (or another negative errno) when the flush
+ * failed. Nothing is retried.
+ */
+int pmemflush_target_flush(struct pmemflush_target *target, long long *host_flushes);
+
+/*
  * Mapping and persisting.
  *
  * A struct pmemflush_map is a shared mapping of a file, block device or

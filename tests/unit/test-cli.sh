@@ -100,6 +100,54 @@ expect check-forced-none 3 env PMEMFLUSH_FORCE_METHOD=none "$vpmemctl" check "$t
 has check-forced-none-not-durable '^durable: +NO$'
 expect check-one-missing 1 "$vpmemctl" check --json "$tmp" "$missing"
 has check-one-missing-still-reports '"path":'
+
+# flush: argument errors, and what a host without pmem has: a file on a
+# disk (flushed: 0), tmpfs (no path: 3), missing targets (1).
+expect help-lists-flush 0 "$vpmemctl" --help
+has help-lists-flush '^  flush '
+expect flush-help 0 "$vpmemctl" flush --help
+has flush-help-exit-4 '4 permission denied'
+expect flush-no-target 2 "$vpmemctl" flush
+has flush-no-target-msg 'no TARGET given'
+expect flush-bad-option 2 "$vpmemctl" flush --bogus "$tmp"
+expect flush-empty-target 2 "$vpmemctl" flush ""
+expect flush-file 0 "$vpmemctl" flush "$tmp"
+has flush-file-table "^TARGET +DEVICE +HOW +HOST_FLUSHES +TIME +RESULT$"
+has flush-file-row "^$tmp +[^ ]+ +fsync +- +[0-9.]+ ms +ok$"
+expect flush-file-json 0 "$vpmemctl" flush --json --fs "$tmp" "${TMPDIR:-/tmp}"
+has flush-json-how '"how":"fsync\+syncfs"'
+has flush-json-ok '"result":"ok"'
+has flush-json-null-count '"host_flushes":null'
+expect flush-missing 1 "$vpmemctl" flush "$missing"
+has flush-missing-msg "^vpmemctl flush: $missing: cannot stat '.*missing': No such file or directory$"
+[ "$(echo "$last_out" | grep -c '^vpmemctl flush:')" -eq 1 ] ||
+	{ echo "FAIL flush-missing: not one line: $last_out"; fails=$((fails + 1)); }
+expect flush-no-region 1 "$vpmemctl" flush region999
+has flush-no-region-msg '^vpmemctl flush: region999: no such region$'
+expect flush-no-region-number 1 "$vpmemctl" flush 999
+expect flush-no-namespace 1 "$vpmemctl" flush namespace999.0
+expect flush-no-bus 1 "$vpmemctl" flush ndbus999
+expect flush-chardev 1 "$vpmemctl" flush /dev/null
+has flush-chardev-msg 'not device dax'
+if [ -d /dev/shm ] && [ "$(stat -f -c %T /dev/shm)" = tmpfs ]; then
+	shm=$(mktemp /dev/shm/vpmemctl-test.XXXXXX)
+	expect flush-tmpfs 3 "$vpmemctl" flush "$shm"
+	has flush-tmpfs-why "^vpmemctl flush: $shm: not flushed, no path reaches the host: on a memory-only file system"
+	has flush-tmpfs-row "^$shm +- +none +- +- +unsafe$"
+	expect flush-tmpfs-json 3 "$vpmemctl" flush --json "$shm"
+	has flush-tmpfs-json-unsafe '"result":"unsafe"'
+	has flush-tmpfs-json-reason '"reason":"on a memory-only'
+	# Every target is reported; the worst result decides: 1 over 3.
+	expect flush-mixed-3 3 "$vpmemctl" flush "$tmp" "$shm"
+	expect flush-mixed-1 1 "$vpmemctl" flush "$shm" "$missing" "$tmp"
+	has flush-mixed-reports-all "^$tmp .* ok$"
+	rm -f "$shm"
+else
+	echo "FAIL flush-tmpfs: /dev/shm is not a tmpfs here"
+	fails=$((fails + 1))
+fi
+rm -f "$tmp"
+
 rm -f "$tmp"
 
 [ $fails -eq 0 ] && echo "test-cli: all passed"

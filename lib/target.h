@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Flush targets (target.c): the pure part, for the unit tests. */
+#ifndef PMEMFLUSH_TARGET_H
+#define PMEMFLUSH_TARGET_H
+
+#include <pmemflush.h>
+
+/*
+ * The kind of target @name spells, and its numbers: N for "regionN", "N"
+ * and "ndbusN"; N and M for "namespaceN.M" (@a, @b may be NULL). Only
+ * plain decimal numbers count ("region+1", "region", "namespace0" are
+ * paths). Pure.
+ */
+enum pmemflush_target_kind pf_target_parse(const char *name, unsigned int *a, unsigned int *b);
+
+#endif
