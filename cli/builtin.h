@@ -11,6 +11,7 @@ enum {
 	VPMEMCTL_EXIT_ERROR = 1, /* runtime error: device, I/O, permission */
 	VPMEMCTL_EXIT_USAGE = 2, /* bad command line */
 	VPMEMCTL_EXIT_HAZARD = 3, /* check: a hazard makes a path unsafe */
+	VPMEMCTL_EXIT_REFUSED = 3, /* driver: refused, unsafe (device in use, blacklisted) */
 	VPMEMCTL_EXIT_PERMISSION = 4, /* permission denied (not root) */
 };
 
@@ -25,5 +26,6 @@ int cmd_help(int argc, const char **argv, struct pmemflush_ctx *ctx);
 int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx);
 int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx);
 int cmd_flush(int argc, const char **argv, struct pmemflush_ctx *ctx);
+int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx);
 
 #endif

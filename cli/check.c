@@ -28,7 +28,14 @@ static const char *yes_no(enum pmemflush_tristate v)
 	return pmemflush_tristate_name(v);
 }
 
-static void print_check(struct pmemflush_check *c)
+/* The virtio-pmem device behind the check's region, or NULL. */
+static struct pmemflush_vdev *check_vdev(struct pmemflush_drivers *d, struct pmemflush_check *c)
+{
+	return pmemflush_drivers_get_vdev_by_bus(
+		d, pmemflush_region_get_bus_devname(pmemflush_check_get_region(c)));
+}
+
+static void print_check(struct pmemflush_check *c, struct pmemflush_vdev *v)
 {
 	struct pmemflush_namespace *ns = pmemflush_check_get_namespace(c);
 	enum pmemflush_tristate ms = pmemflush_check_get_map_sync(c);
@@ -67,6 +74,11 @@ static void print_check(struct pmemflush_check *c)
 		       : "");
 	if (pmemflush_check_get_reason(c))
 		printf("why:       %s\n", pmemflush_check_get_reason(c));
+	if (v)
+		printf("driver:    %s on %s (%s)\n", pmemflush_vdev_get_driver_name(v) ?: "none",
+		       pmemflush_vdev_get_devname(v), pmemflush_vdev_get_evidence(v));
+	if (pmemflush_vdev_get_advice_message(v))
+		printf("advice:    %s\n", pmemflush_vdev_get_advice_message(v));
 	pmemflush_hazard_foreach(hazards, h)
 		printf("%-10s %s: %s\n", pmemflush_hazard_is_warning(h) == 1 ? "warning:" : "HAZARD:",
 		       pmemflush_hazard_name(h), pmemflush_hazard_message(h));
@@ -82,6 +94,7 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	};
 	bool json = false, strict = false, error = false, unsafe = false;
 	struct json_object *arr = NULL;
+	struct pmemflush_drivers *drivers = NULL;
 	int c, i;
 
 	while ((c = getopt_long(argc, (char *const *)argv, "jh", opts, NULL)) != -1) {
@@ -111,7 +124,11 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		if (!arr)
 			return VPMEMCTL_EXIT_ERROR;
 	}
+	/* Driver facts are evidence for virtio-pmem paths; checks go on without. */
+	if (pmemflush_drivers_new(ctx, &drivers) < 0)
+		fprintf(stderr, "vpmemctl check: no driver facts: %s\n", pmemflush_errormsg());
 	for (i = optind; i < argc; i++) {
+		struct pmemflush_vdev *v;
 		struct pmemflush_check *chk;
 		int rc = pmemflush_path_check(ctx, argv[i], &chk);
 
@@ -123,15 +140,27 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		}
 		if (!pmemflush_check_is_durable(chk) || (strict && pmemflush_check_get_hazards(chk)))
 			unsafe = true;
+		v = check_vdev(drivers, chk);
 		if (json) {
-			json_object_array_add(arr, vj_check(chk, 0));
+			struct json_object *jc = vj_check(chk, 0);
+
+			if (jc && v) {
+				struct json_object *advice = vj_driver_advice(v);
+
+				json_object_object_add(jc, "driver_evidence",
+						       json_object_new_string(pmemflush_vdev_get_evidence(v)));
+				if (advice)
+					json_object_object_add(jc, "driver_advice", advice);
+			}
+			json_object_array_add(arr, jc);
 		} else {
 			if (i > optind)
 				printf("\n");
-			print_check(chk);
+			print_check(chk, v);
 		}
 		pmemflush_check_unref(chk);
 	}
+	pmemflush_drivers_unref(drivers);
 	if (json && vj_print(stdout, arr) < 0)
 		return VPMEMCTL_EXIT_ERROR;
 	if (error)

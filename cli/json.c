@@ -220,6 +220,90 @@ struct json_object *vj_check(struct pmemflush_check *check, unsigned int flags)
 	return o;
 }
 
+struct json_object *vj_module(struct pmemflush_module *m)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *holders;
+	unsigned int i;
+
+	if (!o)
+		return NULL;
+	add_str(o, "name", pmemflush_module_get_name(m));
+	json_object_object_add(o, "available",
+			       json_object_new_boolean(pmemflush_module_is_available(m)));
+	add_str(o, "state", pmemflush_module_state_name(pmemflush_module_get_state(m)));
+	add_str(o, "version", pmemflush_module_get_version(m));
+	add_str(o, "path", pmemflush_module_get_path(m));
+	if (pmemflush_module_get_refcount(m) >= 0)
+		json_object_object_add(o, "refcount",
+				       json_object_new_int(pmemflush_module_get_refcount(m)));
+	holders = json_object_new_array();
+	for (i = 0; i < pmemflush_module_get_holder_count(m); i++)
+		json_object_array_add(holders,
+				      json_object_new_string(pmemflush_module_get_holder(m, i)));
+	json_object_object_add(o, "holders", holders);
+	json_object_object_add(o, "blacklisted",
+			       json_object_new_boolean(pmemflush_module_is_blacklisted(m)));
+	add_str(o, "options", pmemflush_module_get_options(m));
+	json_object_object_add(o, "matches_device",
+			       json_object_new_boolean(pmemflush_module_matches_device(m)));
+	return o;
+}
+
+struct json_object *vj_driver_advice(struct pmemflush_vdev *v)
+{
+	struct json_object *o;
+
+	if (pmemflush_vdev_get_advice(v) == PMEMFLUSH_ADVICE_NONE)
+		return NULL;
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	add_str(o, "id", pmemflush_driver_advice_name(pmemflush_vdev_get_advice(v)));
+	add_str(o, "message", pmemflush_vdev_get_advice_message(v));
+	return o;
+}
+
+struct json_object *vj_vdev(struct pmemflush_vdev *v)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *advice;
+	const char *drv = pmemflush_vdev_get_driver_name(v);
+
+	if (!o)
+		return NULL;
+	add_str(o, "dev", pmemflush_vdev_get_devname(v));
+	add_str(o, "modalias", pmemflush_vdev_get_modalias(v));
+	json_object_object_add(o, "driver", drv ? json_object_new_string(drv) : NULL);
+	add_str(o, "bus", pmemflush_vdev_get_bus_devname(v));
+	add_str(o, "region", pmemflush_vdev_get_region_devname(v));
+	add_str(o, "driver_evidence", pmemflush_vdev_get_evidence(v));
+	advice = vj_driver_advice(v);
+	if (advice)
+		json_object_object_add(o, "driver_advice", advice);
+	return o;
+}
+
+struct json_object *vj_drivers(struct pmemflush_drivers *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *mods, *devs;
+	struct pmemflush_module *m;
+	struct pmemflush_vdev *v;
+
+	if (!o)
+		return NULL;
+	mods = json_object_new_array();
+	pmemflush_module_foreach(d, m)
+		json_object_array_add(mods, vj_module(m));
+	json_object_object_add(o, "modules", mods);
+	devs = json_object_new_array();
+	pmemflush_vdev_foreach(d, v)
+		json_object_array_add(devs, vj_vdev(v));
+	json_object_object_add(o, "devices", devs);
+	return o;
+}
+
 int vj_print(FILE *out, struct json_object *obj)
 {
 	const char *s;

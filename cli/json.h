@@ -26,6 +26,12 @@ struct json_object *vj_mount(struct pmemflush_mount *mnt, unsigned int flags);
 struct json_object *vj_namespace(struct pmemflush_namespace *ns, unsigned int flags);
 struct json_object *vj_region(struct pmemflush_region *region, unsigned int flags);
 struct json_object *vj_check(struct pmemflush_check *check, unsigned int flags);
+/* vpmemctl driver: a module, a virtio-pmem device, the whole snapshot. */
+struct json_object *vj_module(struct pmemflush_module *module);
+struct json_object *vj_vdev(struct pmemflush_vdev *vdev);
+struct json_object *vj_drivers(struct pmemflush_drivers *drivers);
+/* The driver_advice object of a device ({"id", "message"}), NULL for none. */
+struct json_object *vj_driver_advice(struct pmemflush_vdev *vdev);
 
 /* Print @obj (pretty, like ndctl) followed by a newline; drops the reference. */
 int vj_print(FILE *out, struct json_object *obj);

@@ -54,8 +54,15 @@ static void print_hazards(unsigned int mask, const char *indent)
 		       pmemflush_hazard_name(h), pmemflush_hazard_message(h));
 }
 
-static void print_region_table(struct pmemflush_region *r)
+/* The virtio-pmem device behind @r (libkmod and sysfs facts), or NULL. */
+static struct pmemflush_vdev *region_vdev(struct pmemflush_drivers *d, struct pmemflush_region *r)
 {
+	return pmemflush_drivers_get_vdev_by_bus(d, pmemflush_region_get_bus_devname(r));
+}
+
+static void print_region_table(struct pmemflush_region *r, struct pmemflush_drivers *d)
+{
+	struct pmemflush_vdev *v = region_vdev(d, r);
 	struct pmemflush_namespace *ns;
 	struct pmemflush_mount *m;
 	const char *drv = pmemflush_region_get_driver_devname(r);
@@ -70,6 +77,11 @@ static void print_region_table(struct pmemflush_region *r)
 	printf("  provider %s, evidence: %s\n",
 	       pmemflush_region_get_provider(r) ? pmemflush_region_get_provider(r) : "-",
 	       pmemflush_region_get_buffered_evidence(r));
+	if (v)
+		printf("  driver %s: %s\n", pmemflush_vdev_get_devname(v),
+		       pmemflush_vdev_get_evidence(v));
+	if (pmemflush_vdev_get_advice_message(v))
+		printf("  advice: %s\n", pmemflush_vdev_get_advice_message(v));
 	pmemflush_namespace_foreach(r, ns) {
 		const char *dev = pmemflush_namespace_get_blockdev(ns);
 
@@ -103,6 +115,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	struct list_opts o = { 0 };
 	struct pmemflush_region *r;
 	struct json_object *arr = NULL;
+	struct pmemflush_drivers *drivers = NULL;
 	bool header = false;
 	int c, rc;
 
@@ -141,16 +154,32 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		return VPMEMCTL_EXIT_ERROR;
 	}
 
+	/* Driver facts are evidence, not a condition: list without them. */
+	if (pmemflush_drivers_new(ctx, &drivers) < 0)
+		fprintf(stderr, "vpmemctl list: no driver facts: %s\n", pmemflush_errormsg());
 	if (o.json) {
 		arr = json_object_new_array();
-		if (!arr)
+		if (!arr) {
+			pmemflush_drivers_unref(drivers);
 			return VPMEMCTL_EXIT_ERROR;
+		}
 	}
 	pmemflush_region_foreach(ctx, r) {
 		if (!region_selected(r, &o))
 			continue;
 		if (o.json) {
-			json_object_array_add(arr, vj_region(r, o.flags));
+			struct json_object *jr = vj_region(r, o.flags);
+			struct pmemflush_vdev *v = region_vdev(drivers, r);
+
+			if (jr && v) {
+				struct json_object *advice = vj_driver_advice(v);
+
+				json_object_object_add(jr, "driver_evidence",
+						       json_object_new_string(pmemflush_vdev_get_evidence(v)));
+				if (advice)
+					json_object_object_add(jr, "driver_advice", advice);
+			}
+			json_object_array_add(arr, jr);
 			continue;
 		}
 		if (!header) {
@@ -158,8 +187,9 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			       "SIZE", "BUFFERED", "PERSISTENCE", "HOST-FLUSH");
 			header = true;
 		}
-		print_region_table(r);
+		print_region_table(r, drivers);
 	}
+	pmemflush_drivers_unref(drivers);
 	if (o.json && vj_print(stdout, arr) < 0)
 		return VPMEMCTL_EXIT_ERROR;
 	return VPMEMCTL_EXIT_OK;

@@ -16,6 +16,7 @@
 static const struct cmd_struct commands[] = {
 	{ "list", "list nvdimm regions, namespaces and mounts, and whether they are buffered", cmd_list },
 	{ "check", "tell how data at a path can be made durable", cmd_check },
+	{ "driver", "show, load and bind the drivers of virtio-pmem devices", cmd_driver },
 	{ "flush", "flush regions, namespaces, devices or files to the host", cmd_flush },
 	{ "version", "print the vpmemctl and libpmemflush versions", cmd_version },
 	{ "help", "show this help", cmd_help },

@@ -851,6 +851,173 @@ int pmemflush_map_get_error(struct pmemflush_map *map);
  */
 int pmemflush_map_clear_error(struct pmemflush_map *map);
 
+/*
+ * Drivers: the kernel modules that can drive virtio-pmem, and the devices.
+ *
+ * Two modules match a virtio-pmem device (virtio device id 0x001b, modalias
+ * virtio:d0000001Bv*): this project's vpmem, which gives user space (and
+ * device dax) a host-flush path, and the in-tree virtio_pmem. The virtio bus
+ * has no driver_override, so whichever module binds first keeps the device.
+ *
+ * pmemflush_drivers_new() takes one snapshot of both modules as libkmod sees
+ * them (modules.dep and modules.builtin of the running kernel, the modprobe.d
+ * configuration, /sys/module) and of every virtio-pmem device on the virtio
+ * bus with the driver bound to it, its nvdimm bus and region (sysfs). The
+ * module and device objects belong to the snapshot.
+ */
+
+/** struct pmemflush_drivers - a snapshot of modules and devices (opaque, refcounted). */
+struct pmemflush_drivers;
+/** struct pmemflush_module - one kernel module of a snapshot (opaque). */
+struct pmemflush_module;
+/** struct pmemflush_vdev - one virtio-pmem device of a snapshot (opaque). */
+struct pmemflush_vdev;
+
+/** enum pmemflush_module_state - the module's initstate in the running kernel. */
+enum pmemflush_module_state {
+	PMEMFLUSH_MODULE_NOT_LOADED = 0,	/* "not-loaded" */
+	PMEMFLUSH_MODULE_LIVE,			/* "live" */
+	PMEMFLUSH_MODULE_COMING,		/* "coming": being initialised */
+	PMEMFLUSH_MODULE_GOING,			/* "going": being removed */
+	PMEMFLUSH_MODULE_BUILTIN,		/* "builtin": part of the kernel image */
+};
+
+/**
+ * enum pmemflush_driver_advice - what a device's driver situation calls for.
+ * @PMEMFLUSH_ADVICE_NONE: "none", bound to vpmem.
+ * @PMEMFLUSH_ADVICE_BIND_VPMEM: "bind-vpmem", bound to another driver while
+ *	vpmem is loaded or installed: binding it gives devdax a host-flush path.
+ * @PMEMFLUSH_ADVICE_VPMEM_BLACKLISTED: "vpmem-blacklisted", vpmem is
+ *	installed but the modprobe configuration blacklists it.
+ * @PMEMFLUSH_ADVICE_INSTALL_VPMEM: "install-vpmem", vpmem is neither loaded
+ *	nor installed: devdax on the device has no host-flush path.
+ * @PMEMFLUSH_ADVICE_UNBOUND: "unbound", no driver drives the device.
+ */
+enum pmemflush_driver_advice {
+	PMEMFLUSH_ADVICE_NONE = 0,
+	PMEMFLUSH_ADVICE_BIND_VPMEM,
+	PMEMFLUSH_ADVICE_VPMEM_BLACKLISTED,
+	PMEMFLUSH_ADVICE_INSTALL_VPMEM,
+	PMEMFLUSH_ADVICE_UNBOUND,
+};
+
+/** pmemflush_module_state_name() - the names above; NULL if out of range. */
+const char *pmemflush_module_state_name(enum pmemflush_module_state state);
+/** pmemflush_driver_advice_name() - the names above; NULL if out of range. */
+const char *pmemflush_driver_advice_name(enum pmemflush_driver_advice advice);
+
+/**
+ * pmemflush_drivers_new() - take a snapshot of the vpmem and virtio_pmem
+ * modules and of every virtio-pmem device.
+ * @ctx: context (a reference is kept by the snapshot)
+ * @drivers: the new snapshot (one reference); NULL on error
+ *
+ * A kernel without modules.dep (a machine whose /lib/modules does not match
+ * the running kernel) is not an error: its modules are "not available".
+ * Returns 0, or -ENOMEM, -EINVAL, or another negative errno when libkmod
+ * cannot be used (pmemflush_errormsg() says why).
+ */
+int pmemflush_drivers_new(struct pmemflush_ctx *ctx, struct pmemflush_drivers **drivers);
+struct pmemflush_drivers *pmemflush_drivers_ref(struct pmemflush_drivers *drivers);
+struct pmemflush_drivers *pmemflush_drivers_unref(struct pmemflush_drivers *drivers);
+
+/** The modules of the snapshot: vpmem, then virtio_pmem. */
+struct pmemflush_module *pmemflush_module_get_first(struct pmemflush_drivers *drivers);
+struct pmemflush_module *pmemflush_module_get_next(struct pmemflush_module *module);
+
+#define pmemflush_module_foreach(drivers, module)                  \
+	for (module = pmemflush_module_get_first(drivers); module; \
+	     module = pmemflush_module_get_next(module))
+
+/** pmemflush_drivers_get_module() - the module named @name, NULL if not in the snapshot. */
+struct pmemflush_module *pmemflush_drivers_get_module(struct pmemflush_drivers *drivers,
+						      const char *name);
+/** pmemflush_module_get_name() - "vpmem" or "virtio_pmem". */
+const char *pmemflush_module_get_name(struct pmemflush_module *module);
+/**
+ * pmemflush_module_is_available() - 1 if modprobe (libkmod) can load it: it
+ * is in modules.dep of the running kernel, or built in. A module loaded with
+ * insmod from elsewhere is loaded but not available.
+ */
+int pmemflush_module_is_available(struct pmemflush_module *module);
+enum pmemflush_module_state pmemflush_module_get_state(struct pmemflush_module *module);
+/**
+ * pmemflush_module_get_version() - the loaded module's version
+ * (/sys/module/NAME/version), else the installed file's (modinfo); NULL
+ * when neither says one (in-tree modules have none).
+ */
+const char *pmemflush_module_get_version(struct pmemflush_module *module);
+/** pmemflush_module_get_path() - the installed .ko file, NULL if not available. */
+const char *pmemflush_module_get_path(struct pmemflush_module *module);
+/** pmemflush_module_get_refcount() - references to the loaded module; -1 if not loaded. */
+int pmemflush_module_get_refcount(struct pmemflush_module *module);
+/** Modules that hold this one (its holders/ in sysfs), by index. */
+unsigned int pmemflush_module_get_holder_count(struct pmemflush_module *module);
+const char *pmemflush_module_get_holder(struct pmemflush_module *module, unsigned int index);
+/** pmemflush_module_is_blacklisted() - 1 if a "blacklist NAME" line of modprobe.d names it. */
+int pmemflush_module_is_blacklisted(struct pmemflush_module *module);
+/** pmemflush_module_get_options() - its "options" from modprobe.d, NULL if none. */
+const char *pmemflush_module_get_options(struct pmemflush_module *module);
+/**
+ * pmemflush_module_matches_device() - 1 if libkmod resolves a virtio-pmem
+ * device's modalias to this module (the module that udev would load for it).
+ */
+int pmemflush_module_matches_device(struct pmemflush_module *module);
+
+/** The virtio-pmem devices of the snapshot, in virtio index order. */
+struct pmemflush_vdev *pmemflush_vdev_get_first(struct pmemflush_drivers *drivers);
+struct pmemflush_vdev *pmemflush_vdev_get_next(struct pmemflush_vdev *vdev);
+
+#define pmemflush_vdev_foreach(drivers, vdev)                  \
+	for (vdev = pmemflush_vdev_get_first(drivers); vdev; \
+	     vdev = pmemflush_vdev_get_next(vdev))
+
+/** pmemflush_drivers_get_vdev() - the device named @devname ("virtio0"), or NULL. */
+struct pmemflush_vdev *pmemflush_drivers_get_vdev(struct pmemflush_drivers *drivers,
+						  const char *devname);
+/**
+ * pmemflush_drivers_get_vdev_by_bus() - the device whose nvdimm bus is
+ * @bus_devname ("ndbus0", see pmemflush_region_get_bus_devname()), or NULL.
+ */
+struct pmemflush_vdev *pmemflush_drivers_get_vdev_by_bus(struct pmemflush_drivers *drivers,
+							 const char *bus_devname);
+/** pmemflush_vdev_get_devname() - e.g. "virtio0". */
+const char *pmemflush_vdev_get_devname(struct pmemflush_vdev *vdev);
+/** pmemflush_vdev_get_modalias() - e.g. "virtio:d0000001Bv00001AF4". */
+const char *pmemflush_vdev_get_modalias(struct pmemflush_vdev *vdev);
+/** pmemflush_vdev_get_driver_name() - the bound driver's name, NULL if unbound. */
+const char *pmemflush_vdev_get_driver_name(struct pmemflush_vdev *vdev);
+enum pmemflush_driver pmemflush_vdev_get_driver(struct pmemflush_vdev *vdev);
+/** Its nvdimm bus and region ("ndbus0", "region0"); NULL while unbound. */
+const char *pmemflush_vdev_get_bus_devname(struct pmemflush_vdev *vdev);
+const char *pmemflush_vdev_get_region_devname(struct pmemflush_vdev *vdev);
+/**
+ * pmemflush_vdev_get_evidence() - the driver facts of the device, as
+ * comma-separated key=value items, e.g.
+ * "bound=virtio_pmem,vpmem=live,vpmem_available=no,vpmem_blacklisted=no".
+ */
+const char *pmemflush_vdev_get_evidence(struct pmemflush_vdev *vdev);
+enum pmemflush_driver_advice pmemflush_vdev_get_advice(struct pmemflush_vdev *vdev);
+/**
+ * pmemflush_vdev_get_advice_message() - one line saying what to do and why,
+ * e.g. "vpmem available but not bound: `vpmemctl driver bind vpmem virtio0`
+ * gives devdax a host-flush path"; NULL with PMEMFLUSH_ADVICE_NONE.
+ */
+const char *pmemflush_vdev_get_advice_message(struct pmemflush_vdev *vdev);
+
+/**
+ * pmemflush_module_load() - load module @name as modprobe would: with its
+ * dependencies and soft dependencies, the "options" of the modprobe.d
+ * configuration, and the blacklist applied (libkmod's
+ * KMOD_PROBE_APPLY_BLACKLIST). A module already loaded is not an error.
+ *
+ * Returns 0, -ENOENT (not in modules.dep of the running kernel),
+ * -ECANCELED (blacklisted by the modprobe configuration), -EPERM (not
+ * permitted: needs CAP_SYS_MODULE), or another negative errno from the
+ * kernel; pmemflush_errormsg() then says why.
+ */
+int pmemflush_module_load(struct pmemflush_ctx *ctx, const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -150,5 +150,52 @@ rm -f "$tmp"
 
 rm -f "$tmp"
 
+# driver: works without any virtio-pmem device (this host), reports both
+# modules; argument errors are usage errors (2); nothing here loads or binds.
+expect help-lists-driver 0 "$vpmemctl" --help
+has help-lists-driver '^  driver '
+expect driver-help 0 "$vpmemctl" driver --help
+has driver-help-exit 'Exit status: 0 done, 1 error, 2 usage, 3 refused'
+npmem=0
+for d in /sys/bus/virtio/devices/*; do
+	[ "$(cat "$d/device" 2>/dev/null)" = 0x001b ] && npmem=$((npmem + 1))
+done
+expect driver-table 0 "$vpmemctl" driver
+[ "$npmem" -gt 0 ] || has driver-table-no-device '^no virtio-pmem device$'
+has driver-table-header '^MODULE +AVAILABLE +STATE +VERSION +REFS +BLACKLISTED +MATCHES'
+has driver-table-vpmem '^vpmem +(yes|no) +'
+has driver-table-virtio-pmem '^virtio_pmem +(yes|no) +'
+expect driver-json 0 "$vpmemctl" driver --json
+has driver-json-modules '^  "modules":\['
+has driver-json-vpmem '"name":"vpmem"'
+has driver-json-virtio-pmem '"name":"virtio_pmem"'
+has driver-json-devices '"devices":\['
+expect driver-json-short 0 "$vpmemctl" driver -j
+expect driver-bad-option 2 "$vpmemctl" driver --bogus
+expect driver-bad-sub 2 "$vpmemctl" driver frob
+has driver-bad-sub-msg "unknown subcommand 'frob'"
+expect driver-json-sub 2 "$vpmemctl" driver --json bind vpmem all
+expect driver-bind-no-args 2 "$vpmemctl" driver bind
+expect driver-bind-one-arg 2 "$vpmemctl" driver bind vpmem
+expect driver-bind-three-args 2 "$vpmemctl" driver bind vpmem virtio0 virtio1
+expect driver-bind-bad-driver 2 "$vpmemctl" driver bind nd_pmem all
+has driver-bind-bad-driver-msg "unknown driver 'nd_pmem': vpmem or virtio_pmem"
+expect driver-load-bad-module 2 "$vpmemctl" driver load ext4
+expect driver-load-extra 2 "$vpmemctl" driver load vpmem extra
+expect driver-bind-missing 1 "$vpmemctl" driver bind vpmem virtio999
+has driver-bind-missing-msg "no virtio device 'virtio999'"
+expect driver-bind-path 1 "$vpmemctl" driver bind vpmem ../virtio0
+if [ "$npmem" -eq 0 ]; then
+	expect driver-bind-none 1 "$vpmemctl" driver bind vpmem all
+	has driver-bind-none-msg 'no virtio-pmem device on this machine'
+	for d in /sys/bus/virtio/devices/*; do
+		[ -e "$d/device" ] || continue
+		n=$(basename "$d")
+		expect driver-bind-not-pmem 1 "$vpmemctl" driver bind vpmem "$n"
+		has driver-bind-not-pmem-msg "$n is not a virtio-pmem device \\(device id 0x[0-9a-f]+, not 0x001b\\)"
+		break
+	done
+fi
+
 [ $fails -eq 0 ] && echo "test-cli: all passed"
 exit $((fails > 0))

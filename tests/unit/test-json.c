@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers.h"
 #include "json.h"
 #include "private.h"
 #include "test.h"
@@ -226,10 +227,76 @@ static void test_check(void)
 	pmemflush_unref(ctx);
 }
 
+/* vpmemctl driver --json: modules and devices of a constructed snapshot. */
+static void test_drivers(void)
+{
+	char *holders[] = { (char *)"dax_pmem" };
+	struct pmemflush_drivers d = { .refcount = 1 };
+	struct pmemflush_module vpmem = {
+		.drivers = &d, .name = (char *)"vpmem", .available = true,
+		.state = PMEMFLUSH_MODULE_LIVE, .version = (char *)"0.1.0",
+		.path = (char *)"/lib/modules/6.1.0-56-amd64/extra/vpmem.ko", .refcount = 2,
+		.holders = holders, .nholders = 1, .options = (char *)"fail_next_flushes=0",
+		.matches_device = true,
+	};
+	struct pmemflush_module vp = {
+		.drivers = &d, .name = (char *)"virtio_pmem", .state = PMEMFLUSH_MODULE_NOT_LOADED,
+		.refcount = -1, .blacklisted = true,
+	};
+	struct pmemflush_vdev v0 = {
+		.drivers = &d, .devname = (char *)"virtio0",
+		.modalias = (char *)"virtio:d0000001Bv00001AF4", .driver_name = (char *)"vpmem",
+		.driver = PMEMFLUSH_DRIVER_VPMEM, .bus_devname = (char *)"ndbus1",
+		.region_devname = (char *)"region1",
+		.evidence = (char *)"bound=vpmem,vpmem=live,vpmem_available=yes,vpmem_blacklisted=no",
+	};
+	struct pmemflush_vdev v1 = {
+		.drivers = &d, .devname = (char *)"virtio1", .driver = PMEMFLUSH_DRIVER_NONE,
+		.evidence = (char *)"bound=none,vpmem=live,vpmem_available=yes,vpmem_blacklisted=no",
+		.advice = PMEMFLUSH_ADVICE_UNBOUND, .advice_message = (char *)"virtio1 has no driver",
+	};
+
+	vpmem.next = &vp;
+	v0.next = &v1;
+	d.modules = &vpmem;
+	d.vdevs = &v0;
+	expect_json(vj_module(&vpmem),
+		"{\"name\":\"vpmem\",\"available\":true,\"state\":\"live\",\"version\":\"0.1.0\","
+		"\"path\":\"/lib/modules/6.1.0-56-amd64/extra/vpmem.ko\",\"refcount\":2,"
+		"\"holders\":[\"dax_pmem\"],\"blacklisted\":false,\"options\":\"fail_next_flushes=0\","
+		"\"matches_device\":true}");
+	/* Not loaded: no refcount, no version, no path; blacklisted. */
+	expect_json(vj_module(&vp),
+		"{\"name\":\"virtio_pmem\",\"available\":false,\"state\":\"not-loaded\","
+		"\"holders\":[],\"blacklisted\":true,\"matches_device\":false}");
+	T_EXPECT(vj_driver_advice(&v0) == NULL);
+	expect_json(vj_vdev(&v1),
+		"{\"dev\":\"virtio1\",\"driver\":null,"
+		"\"driver_evidence\":\"bound=none,vpmem=live,vpmem_available=yes,vpmem_blacklisted=no\","
+		"\"driver_advice\":{\"id\":\"unbound\",\"message\":\"virtio1 has no driver\"}}");
+	expect_json(vj_drivers(&d),
+		"{\"modules\":[{\"name\":\"vpmem\",\"available\":true,\"state\":\"live\",\"version\":\"0.1.0\","
+		"\"path\":\"/lib/modules/6.1.0-56-amd64/extra/vpmem.ko\",\"refcount\":2,"
+		"\"holders\":[\"dax_pmem\"],\"blacklisted\":false,\"options\":\"fail_next_flushes=0\","
+		"\"matches_device\":true},{\"name\":\"virtio_pmem\",\"available\":false,"
+		"\"state\":\"not-loaded\",\"holders\":[],\"blacklisted\":true,\"matches_device\":false}],"
+		"\"devices\":[{\"dev\":\"virtio0\",\"modalias\":\"virtio:d0000001Bv00001AF4\","
+		"\"driver\":\"vpmem\",\"bus\":\"ndbus1\",\"region\":\"region1\","
+		"\"driver_evidence\":\"bound=vpmem,vpmem=live,vpmem_available=yes,vpmem_blacklisted=no\"},"
+		"{\"dev\":\"virtio1\",\"driver\":null,"
+		"\"driver_evidence\":\"bound=none,vpmem=live,vpmem_available=yes,vpmem_blacklisted=no\","
+		"\"driver_advice\":{\"id\":\"unbound\",\"message\":\"virtio1 has no driver\"}}]}");
+	/* An empty snapshot (a host without virtio-pmem). */
+	d.modules = NULL;
+	d.vdevs = NULL;
+	expect_json(vj_drivers(&d), "{\"modules\":[],\"devices\":[]}");
+}
+
 int main(void)
 {
 	test_sizes();
 	test_list();
 	test_check();
+	test_drivers();
 	return t_report("test-json");
 }

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vpmemctl driver bind vpmem|virtio_pmem DEVICE|all: move virtio-pmem
+ * devices between the two drivers. The virtio bus has no driver_override:
+ * unbind from the old driver, bind to the new one (loaded first if
+ * needed). Refused while a namespace of the device is mounted or one of
+ * its devices is in use; the result is verified (driver link, region and
+ * namespaces back), and a bind that fails half-way is undone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pmemflush.h>
+
+#include "builtin.h"
+#include "cleanup.h"
+#include "driver.h"
+#include "sysfs.h"
+
+#define WAIT_TENTHS 100	/* region and namespaces come back within 10 s */
+
+static void nap(void)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Write @name to a driver's bind or unbind file; 0 or a negative errno. */
+static int driver_write(const char *driver, const char *file, const char *name)
+{
+	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	size_t n = strlen(name);
+
+	snprintf(path, sizeof(path), VIRTIO_DRIVERS "/%s/%s", driver, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, name, n) != (ssize_t)n)
+		return -errno;
+	return 0;
+}
+
+/* The driver bound to @dev now, into @buf ("" when none). */
+static void bound_driver(const char *dev, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), VIRTIO_DEVICES "/%s/driver", dev);
+	if (util_readlink_base(path, buf, len) < 0)
+		buf[0] = '\0';
+}
+
+/* The region of the nvdimm bus under @dev, or NULL. */
+static struct pmemflush_region *region_of(struct pmemflush_ctx *ctx, const char *bus)
+{
+	struct pmemflush_region *r;
+
+	if (!bus)
+		return NULL;
+	pmemflush_region_foreach(ctx, r)
+		if (strcmp(pmemflush_region_get_bus_devname(r), bus) == 0)
+			return r;
+	return NULL;
+}
+
+/* Namespaces of @r that have a block or dax device: what must come back. */
+static int active_namespaces(struct pmemflush_region *r)
+{
+	struct pmemflush_namespace *ns;
+	int n = 0;
+
+	pmemflush_namespace_foreach(r, ns)
+		if (pmemflush_namespace_get_blockdev(ns) || pmemflush_namespace_get_chardev(ns))
+			n++;
+	return n;
+}
+
+/*
+ * Refuse when a namespace of @v's region is mounted or any of its devices
+ * is in use: unbinding would pull the memory out from under them. 1 with
+ * the reason in @why, 0 if idle.
+ */
+static int device_busy(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, char *why,
+		       size_t len)
+{
+	struct busy_dev devs[32];
+	struct pmemflush_region *r;
+	struct pmemflush_namespace *ns;
+	struct pmemflush_mount *m;
+	struct stat st;
+	size_t n = 0;
+
+	pmemflush_refresh(ctx);
+	r = region_of(ctx, pmemflush_vdev_get_bus_devname(v));
+	if (!r)
+		return 0;
+	pmemflush_namespace_foreach(r, ns) {
+		const char *names[2] = { pmemflush_namespace_get_blockdev(ns),
+					 pmemflush_namespace_get_chardev(ns) };
+		size_t i;
+
+		pmemflush_mount_foreach(ns, m) {
+			snprintf(why, len, "%s's %s (%s) is mounted on %s: unmount it first",
+				 pmemflush_region_get_devname(r), pmemflush_namespace_get_devname(ns),
+				 pmemflush_mount_get_source(m), pmemflush_mount_get_target(m));
+			return 1;
+		}
+		for (i = 0; i < 2 && n < ARRAY_SIZE(devs); i++) {
+			char path[PATH_MAX];
+
+			if (!names[i])
+				continue;
+			snprintf(devs[n].name, sizeof(devs[n].name), "%s", names[i]);
+			snprintf(path, sizeof(path), "/dev/%s", names[i]);
+			devs[n].block = i == 0;
+			devs[n].rdev = stat(path, &st) == 0 ? st.st_rdev : 0;
+			n++;
+		}
+	}
+	if (busy_find_user(devs, n, why, len)) {
+		size_t used = strlen(why);
+
+		snprintf(why + used, len - used, ": stop it first");
+		return 1;
+	}
+	return 0;
+}
+
+/* Wait for @v's region and its @want active namespaces; the region found. */
+static struct pmemflush_region *wait_region(struct pmemflush_ctx *ctx, const char *dev,
+					    int want, char *bus, size_t len)
+{
+	int t;
+
+	for (t = 0; t < WAIT_TENTHS; t++, nap()) {
+		struct pmemflush_drivers *d = NULL;
+		struct pmemflush_region *r;
+
+		if (pmemflush_drivers_new(ctx, &d) < 0)
+			continue;
+		snprintf(bus, len, "%s",
+			 pmemflush_vdev_get_bus_devname(pmemflush_drivers_get_vdev(d, dev)) ?: "");
+		pmemflush_drivers_unref(d);
+		if (!*bus)
+			continue;
+		pmemflush_refresh(ctx);
+		r = region_of(ctx, bus);
+		if (r && active_namespaces(r) >= want)
+			return r;
+	}
+	return NULL;
+}
+
+static void describe(struct pmemflush_region *r, char *buf, size_t len)
+{
+	struct pmemflush_namespace *ns;
+	size_t used;
+
+	snprintf(buf, len, "%s, %s", pmemflush_region_get_bus_devname(r),
+		 pmemflush_region_get_devname(r));
+	pmemflush_namespace_foreach(r, ns) {
+		const char *dev = pmemflush_namespace_get_blockdev(ns);
+
+		if (!dev)
+			dev = pmemflush_namespace_get_chardev(ns);
+		used = strlen(buf);
+		snprintf(buf + used, len - used, " (%s %s %s)", pmemflush_namespace_get_devname(ns),
+			 pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns)), dev ? dev : "-");
+	}
+}
+
+/* After a failed bind: give the device back to @from. The exit status. */
+static int restore(const char *dev, const char *target, const char *from, int err)
+{
+	char now[64];
+	int rc;
+
+	fprintf(stderr, "vpmemctl driver bind: %s: binding to %s failed: %s\n", dev, target,
+		strerror(-err));
+	if (!from) {
+		fprintf(stderr, "vpmemctl driver bind: %s had no driver before; it has none now\n",
+			dev);
+		return VPMEMCTL_EXIT_ERROR;
+	}
+	bound_driver(dev, now, sizeof(now));
+	if (strcmp(now, target) == 0)
+		driver_write(target, "unbind", dev);
+	rc = driver_write(from, "bind", dev);
+	bound_driver(dev, now, sizeof(now));
+	if (strcmp(now, from) == 0) {
+		fprintf(stderr, "vpmemctl driver bind: %s: restored to %s\n", dev, from);
+		return VPMEMCTL_EXIT_ERROR;
+	}
+	fprintf(stderr,
+		"vpmemctl driver bind: %s: restoring %s failed too (%s): the device has %s%s now; by hand: echo %s > " VIRTIO_DRIVERS "/%s/bind\n",
+		dev, from, rc < 0 ? strerror(-rc) : "not bound", *now ? "driver " : "no driver",
+		now, dev, from);
+	return VPMEMCTL_EXIT_ERROR;
+}
+
+static int move_one(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, const char *target)
+{
+	const char *dev = pmemflush_vdev_get_devname(v);
+	const char *from = pmemflush_vdev_get_driver_name(v);
+	struct pmemflush_region *r;
+	char now[64], bus[64], desc[512];
+	int want = 0, rc;
+
+	pmemflush_refresh(ctx);
+	r = region_of(ctx, pmemflush_vdev_get_bus_devname(v));
+	if (r)
+		want = active_namespaces(r);
+	if (from) {
+		rc = driver_write(from, "unbind", dev);
+		if (rc < 0) {
+			fprintf(stderr, "vpmemctl driver bind: %s: unbinding from %s: %s%s; nothing changed\n",
+				dev, from, strerror(-rc),
+				rc == -EACCES || rc == -EPERM ? " (run as root)" : "");
+			return driver_exit_status(rc);
+		}
+	}
+	rc = driver_write(target, "bind", dev);
+	bound_driver(dev, now, sizeof(now));
+	if (rc == 0 && strcmp(now, target) != 0)
+		rc = -ENODEV;	/* the write was accepted, but no driver took it */
+	if (rc < 0)
+		return restore(dev, target, from, rc);
+
+	r = wait_region(ctx, dev, want, bus, sizeof(bus));
+	if (!r) {
+		fprintf(stderr,
+			"vpmemctl driver bind: %s: bound to %s, but its region%s did not come back within %d s\n",
+			dev, target, want ? " and namespaces" : "", WAIT_TENTHS / 10);
+		return VPMEMCTL_EXIT_ERROR;
+	}
+	describe(r, desc, sizeof(desc));
+	printf("%s: %s -> %s: %s\n", dev, from ? from : "none", target, desc);
+	return VPMEMCTL_EXIT_OK;
+}
+
+/* The driver's directory exists once its module is loaded (or built in). */
+static int ensure_driver(struct pmemflush_ctx *ctx, const char *target)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof(path), VIRTIO_DRIVERS "/%s", target);
+	if (access(path, F_OK) == 0)
+		return 0;
+	rc = pmemflush_module_load(ctx, target);
+	if (rc < 0) {
+		fprintf(stderr, "vpmemctl driver bind: %s\n",
+			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
+		return rc;
+	}
+	if (access(path, F_OK) < 0) {
+		fprintf(stderr, "vpmemctl driver bind: module %s loaded but %s does not exist\n",
+			target, path);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *device)
+{
+	struct pmemflush_drivers *d = NULL;
+	struct pmemflush_vdev *v, *todo[64];
+	bool all = strcmp(device, "all") == 0;
+	size_t n = 0, i;
+	char why[512];
+	int rc, status = VPMEMCTL_EXIT_OK;
+
+	rc = pmemflush_drivers_new(ctx, &d);
+	if (rc < 0) {
+		fprintf(stderr, "vpmemctl driver bind: %s\n",
+			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
+		return VPMEMCTL_EXIT_ERROR;
+	}
+	if (!all && !pmemflush_drivers_get_vdev(d, device)) {
+		char path[PATH_MAX], id[16] = "";
+
+		snprintf(path, sizeof(path), VIRTIO_DEVICES "/%s/device", device);
+		if (strchr(device, '/') || util_sysfs_read(path, id, sizeof(id)) < 0)
+			fprintf(stderr, "vpmemctl driver bind: no virtio device '%s'\n", device);
+		else
+			fprintf(stderr,
+				"vpmemctl driver bind: %s is not a virtio-pmem device (device id %s, not 0x001b)\n",
+				device, id);
+		pmemflush_drivers_unref(d);
+		return VPMEMCTL_EXIT_ERROR;
+	}
+	pmemflush_vdev_foreach(d, v) {
+		const char *drv = pmemflush_vdev_get_driver_name(v);
+
+		if (!all && strcmp(pmemflush_vdev_get_devname(v), device) != 0)
+			continue;
+		if (drv && strcmp(drv, target) == 0) {
+			printf("%s: already bound to %s\n", pmemflush_vdev_get_devname(v), target);
+			continue;
+		}
+		if (n < ARRAY_SIZE(todo))
+			todo[n++] = v;
+	}
+	if (all && !pmemflush_vdev_get_first(d)) {
+		fprintf(stderr, "vpmemctl driver bind: no virtio-pmem device on this machine\n");
+		status = VPMEMCTL_EXIT_ERROR;
+		goto out;
+	}
+	/* Every device is checked before any is moved: all or nothing. */
+	for (i = 0; i < n; i++) {
+		if (device_busy(ctx, todo[i], why, sizeof(why))) {
+			fprintf(stderr, "vpmemctl driver bind: %s: refused: %s\n",
+				pmemflush_vdev_get_devname(todo[i]), why);
+			status = VPMEMCTL_EXIT_REFUSED;
+		}
+	}
+	if (status != VPMEMCTL_EXIT_OK || n == 0)
+		goto out;
+	rc = ensure_driver(ctx, target);
+	if (rc < 0) {
+		status = driver_exit_status(rc);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		char now[64];
+
+		/* Loading the module may already have bound an unbound device. */
+		bound_driver(pmemflush_vdev_get_devname(todo[i]), now, sizeof(now));
+		if (!pmemflush_vdev_get_driver_name(todo[i]) && strcmp(now, target) == 0) {
+			printf("%s: none -> %s (bound when the module loaded)\n",
+			       pmemflush_vdev_get_devname(todo[i]), target);
+			continue;
+		}
+		rc = move_one(ctx, todo[i], target);
+		if (rc != VPMEMCTL_EXIT_OK && status == VPMEMCTL_EXIT_OK)
+			status = rc;
+	}
+out:
+	pmemflush_drivers_unref(d);
+	return status;
+}
