@@ -15,6 +15,12 @@ enum {
 	VPMEMCTL_EXIT_PERMISSION = 4, /* permission denied (not root) */
 };
 
+/*
+ * The one line a command prints for a bad option (getopt's own messages are
+ * off: opterr = 0; optstrings start with ':'); returns VPMEMCTL_EXIT_USAGE.
+ */
+int vpmemctl_bad_option(const char *cmd, int c, const char **argv);
+
 struct cmd_struct {
 	const char *name;
 	const char *summary;

@@ -97,7 +97,7 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	struct pmemflush_drivers *drivers = NULL;
 	int c, i;
 
-	while ((c = getopt_long(argc, (char *const *)argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, (char *const *)argv, ":jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -109,13 +109,11 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			check_usage(stdout);
 			return VPMEMCTL_EXIT_OK;
 		default:
-			check_usage(stderr);
-			return VPMEMCTL_EXIT_USAGE;
+			return vpmemctl_bad_option("check", c, argv);
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "vpmemctl check: no PATH given\n");
-		check_usage(stderr);
+		fprintf(stderr, "vpmemctl check: no PATH given (see 'vpmemctl check --help')\n");
 		return VPMEMCTL_EXIT_USAGE;
 	}
 

@@ -119,7 +119,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	bool header = false;
 	int c, rc;
 
-	while ((c = getopt_long(argc, (char *const *)argv, "jur:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, (char *const *)argv, ":jur:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
@@ -137,13 +137,12 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			list_usage(stdout);
 			return VPMEMCTL_EXIT_OK;
 		default:
-			list_usage(stderr);
-			return VPMEMCTL_EXIT_USAGE;
+			return vpmemctl_bad_option("list", c, argv);
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "vpmemctl list: unexpected argument '%s'\n", argv[optind]);
-		list_usage(stderr);
+		fprintf(stderr, "vpmemctl list: unexpected argument '%s' (see 'vpmemctl list --help')\n",
+			argv[optind]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
 

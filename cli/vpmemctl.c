@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <pmemflush.h>
 
@@ -22,30 +25,115 @@ static const struct cmd_struct commands[] = {
 	{ "help", "show this help", cmd_help },
 };
 
+/* Run PROG ARG ARG with output discarded; its exit status, or -1. */
+static int system_quiet(const char *prog, const char *arg1, const char *arg2)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+			_exit(127);
+		execlp(prog, prog, arg1, arg2, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: vpmemctl [--version] [--help] [--log LEVEL] COMMAND [ARGS]\n\n"
+	fprintf(out, "usage: vpmemctl [--version] [--help] [--list-cmds] [--log LEVEL] COMMAND [ARGS]\n\n"
 		     "Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nOptions:\n"
 		     "  -h, --help       show this help\n"
 		     "  -v, --version    print the version\n"
+		     "  --list-cmds      print the command names, one per line\n"
 		     "  --log LEVEL      library log level: err, info, debug or 0-7\n"
 		     "                   (default: $PMEMFLUSH_LOG, else err)\n"
-		     "\nSee vpmemctl(1).\n");
+		     "\n'vpmemctl help COMMAND' or 'vpmemctl COMMAND --help' for one command.\n"
+		     "See vpmemctl(1).\n");
 }
 
+int vpmemctl_bad_option(const char *cmd, int c, const char **argv)
+{
+	if (c == ':')
+		fprintf(stderr, "vpmemctl %s: option '%s' needs an argument (see 'vpmemctl %s --help')\n",
+			cmd, argv[optind - 1], cmd);
+	else if (optopt)
+		fprintf(stderr, "vpmemctl %s: unknown option '-%c' (see 'vpmemctl %s --help')\n", cmd,
+			optopt, cmd);
+	else
+		fprintf(stderr, "vpmemctl %s: unknown option '%s' (see 'vpmemctl %s --help')\n", cmd,
+			argv[optind - 1], cmd);
+	return VPMEMCTL_EXIT_USAGE;
+}
+
+static const struct cmd_struct *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/*
+ * help COMMAND: the command's man page where man(1) can show it (as
+ * 'ndctl help' does), else the command's own usage. VPMEMCTL_HELP_NO_MAN
+ * forces the usage (scripts, tests).
+ */
 int cmd_help(int argc, const char **argv, struct pmemflush_ctx *ctx)
 {
-	usage(stdout);
-	return VPMEMCTL_EXIT_OK;
+	const struct cmd_struct *cmd;
+	const char *help_argv[] = { NULL, "--help", NULL };
+	char page[64];
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return VPMEMCTL_EXIT_OK;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "vpmemctl help: unexpected argument '%s'\n", argv[2]);
+		return VPMEMCTL_EXIT_USAGE;
+	}
+	cmd = find_cmd(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "vpmemctl help: unknown command '%s' (see 'vpmemctl --list-cmds')\n",
+			argv[1]);
+		return VPMEMCTL_EXIT_USAGE;
+	}
+	if (!getenv("VPMEMCTL_HELP_NO_MAN") && isatty(STDOUT_FILENO)) {
+		snprintf(page, sizeof(page), "vpmemctl-%s", cmd->name);
+		/* Only when the page is installed: man -w says where it is. */
+		if (system_quiet("man", "-w", page) == 0) {
+			execlp("man", "man", page, (char *)NULL);
+			fprintf(stderr, "vpmemctl help: cannot run man: %s\n", strerror(errno));
+		}
+	}
+	if (cmd->fn == cmd_help || cmd->fn == cmd_version) {
+		printf("usage: vpmemctl %s\n\n  %s\n", cmd->name, cmd->summary);
+		return VPMEMCTL_EXIT_OK;
+	}
+	help_argv[0] = cmd->name;
+	optind = 0;
+	return cmd->fn(2, help_argv, ctx);
 }
 
 int cmd_version(int argc, const char **argv, struct pmemflush_ctx *ctx)
 {
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: vpmemctl version\n");
+		return VPMEMCTL_EXIT_OK;
+	}
 	if (argc > 1) {
 		fprintf(stderr, "vpmemctl version: unexpected argument '%s'\n", argv[1]);
 		return VPMEMCTL_EXIT_USAGE;
@@ -59,22 +147,40 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'v' },
+		{ "list-cmds", no_argument, NULL, 'L' },
 		{ "log", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct cmd_struct *cmd;
 	struct pmemflush_ctx *ctx;
 	int log_prio = -1;
 	int c, rc;
 	size_t i;
 
-	/* '+': stop at the command name; its options belong to the command. */
-	while ((c = getopt_long(argc, argv, "+hv", opts, NULL)) != -1) {
+	/*
+	 * '+': stop at the command name; its options belong to the command.
+	 * ':' and opterr = 0: errors are reported here, in one line.
+	 */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:hv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return VPMEMCTL_EXIT_OK;
 		case 'v':
 			return cmd_version(1, NULL, NULL);
+		case 'L':
+			for (i = 0; i < ARRAY_SIZE(commands); i++)
+				printf("%s\n", commands[i].name);
+			return VPMEMCTL_EXIT_OK;
+		case ':':
+			fprintf(stderr, "vpmemctl: option '%s' needs an argument (see 'vpmemctl --help')\n",
+				argv[optind - 1]);
+			return VPMEMCTL_EXIT_USAGE;
+		case '?':
+			fprintf(stderr, "vpmemctl: unknown option '%s' (see 'vpmemctl --help')\n",
+				optopt ? (char[]){ '-', (char)optopt, '\0' } : argv[optind - 1]);
+			return VPMEMCTL_EXIT_USAGE;
 		case 'l':
 			log_prio = util_parse_log_priority(optarg);
 			if (log_prio < 0) {
@@ -83,21 +189,19 @@ int main(int argc, char **argv)
 			}
 			break;
 		default:
-			usage(stderr);
+			fprintf(stderr, "vpmemctl: bad command line (see 'vpmemctl --help')\n");
 			return VPMEMCTL_EXIT_USAGE;
 		}
 	}
 
 	if (optind >= argc) {
-		usage(stderr);
+		fprintf(stderr, "vpmemctl: no command given (see 'vpmemctl --help')\n");
 		return VPMEMCTL_EXIT_USAGE;
 	}
 
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strcmp(argv[optind], commands[i].name) == 0)
-			break;
-	if (i == ARRAY_SIZE(commands)) {
-		fprintf(stderr, "vpmemctl: unknown command '%s' (see 'vpmemctl --help')\n",
+	cmd = find_cmd(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "vpmemctl: unknown command '%s' (see 'vpmemctl --list-cmds')\n",
 			argv[optind]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
@@ -114,7 +218,7 @@ int main(int argc, char **argv)
 	argv += optind;
 	/* getopt is reused by the command: restart it on the command's argv. */
 	optind = 0;
-	rc = commands[i].fn(argc, (const char **)argv, ctx);
+	rc = cmd->fn(argc, (const char **)argv, ctx);
 	pmemflush_unref(ctx);
 	return rc;
 }

@@ -40,7 +40,8 @@ def prepare(args):
         if not os.path.exists(p):
             raise HarnessError(f"{p} not built: run 'meson compile -C {build}' first")
         bins.append(p)
-    extra = []
+    # The bash completion, tried on the guest's real sysfs names.
+    extra = [(os.path.join(SRC_ROOT, "completion", "vpmemctl"), "/vpmem/vpmemctl.bash")]
     ko = build_kmod(kernel, os.path.join(SRC_ROOT, "kmod"), os.path.join(build, "kmod-" + kernel.release))
     if ko:
         extra.append((ko, "/vpmem/vpmem.ko"))

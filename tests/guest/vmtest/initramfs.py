@@ -22,7 +22,7 @@ GUEST_MODULES = [
 
 # Host tools copied into the guest (with their libraries). Each entry is
 # the command name looked up in PATH and /sbin.
-HOST_TOOLS = ["kmod", "mkfs.ext4", "mke2fs", "mkfs.xfs", "ndctl", "daxctl", "dmsetup"]
+HOST_TOOLS = ["kmod", "mkfs.ext4", "mke2fs", "mkfs.xfs", "ndctl", "daxctl", "dmsetup", "bash"]
 
 # glibc loads libgcc_s at run time (pthread_cancel, backtraces); ldd
 # cannot see dlopen()ed libraries.
