@@ -59,7 +59,8 @@ out table 0 vpmemctl driver
 has table-module '^virtio_pmem +yes +live '
 has table-device "^$V1 +virtio_pmem +$BUS1 +$REGION1\$"
 out load-not-installed 1 vpmemctl driver load
-has load-not-installed-msg "module vpmem is not installed for kernel $rel"
+# The release is matched literally (6.12.117+deb12-amd64 has a "+").
+has load-not-installed-msg "module vpmem is not installed for kernel $(echo "$rel" | sed 's/[.+]/\\&/g')"
 
 # 2. Installed where modprobe finds it: available, matches the device, and
 # list/check advise binding it.
