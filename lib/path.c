@@ -524,8 +524,8 @@ static int check_host_flush(struct pmemflush_check *c)
 		return 0;
 	snprintf(why, sizeof(why),
 		 "the host-flush attribute %s is not writable by this user (uid %u): run as root, or "
-		 "install vpmem's udev rule, which lets the owner and group of %s's dax devices write it "
-		 "(vpmem(4))",
+		 "install vpmem's udev rule 60-vpmem.rules, which gives it the owner, group and write "
+		 "permission of %s's dax devices (vpmem(4), NON-ROOT APPLICATIONS)",
 		 c->host_flush_path, (unsigned int)geteuid(), c->region->devname);
 	return set_reason(c, why);
 }

@@ -9,8 +9,11 @@ VPMEM_PACKAGES=(
 	asciidoctor binutils
 	# guest harness: QEMU, the initramfs contents, cross-check tools
 	qemu-system-x86 busybox-static cpio kmod e2fsprogs xfsprogs ndctl daxctl dmsetup
-	# kernel module checks: checkpatch.pl comes from the kernel source
-	linux-source-6.1
+	# kernel module checks: checkpatch.pl comes from the kernel source;
+	# the packaging path is built with the real dkms
+	linux-source-6.1 dkms
+	# the udev rule runs under the real systemd-udevd in a guest
+	udev
 )
 
 as_root() {

@@ -23,6 +23,9 @@ GUEST_MODULES = [
 # Host tools copied into the guest (with their libraries). Each entry is
 # the command name looked up in PATH and /sbin.
 HOST_TOOLS = ["kmod", "mkfs.ext4", "mke2fs", "mkfs.xfs", "ndctl", "daxctl", "dmsetup", "bash"]
+# udevadm, also run as systemd-udevd (the daemon), for the cases that test
+# udev/60-vpmem.rules; a case starts it, nothing else in the guest does.
+HOST_TOOLS += ["udevadm"]
 
 # glibc loads libgcc_s at run time (pthread_cancel, backtraces); ldd
 # cannot see dlopen()ed libraries.
@@ -108,6 +111,7 @@ class Initramfs:
                 if os.path.lexists(link):
                     os.remove(link)
                 os.symlink("/usr/sbin/kmod", link)
+        os.symlink("udevadm", os.path.join(self.root, "usr/sbin/systemd-udevd"))
         for lib in DLOPENED:
             self._copy(os.path.join(LIB_DIR, lib), os.path.join(LIB_DIR, lib))
         if os.path.exists("/etc/mke2fs.conf"):
@@ -119,6 +123,16 @@ class Initramfs:
 
         for src, dst in extra_files:
             self._copy(src, dst)
+
+        # The udev rule and its helper, for cases to install as an admin would.
+        udev_src = os.path.join(os.path.dirname(os.path.dirname(guest_dir)), "udev")
+        for f in ["60-vpmem.rules", "vpmem-flush-access"]:
+            self._copy(os.path.join(udev_src, f), "/vpmem/udev/" + f, 0o755)
+        # vpmem.ko as the real dkms tool built it (kernel.build_dkms).
+        dkms_dir = getattr(self.kernel, "dkms_dir", None)
+        if dkms_dir:
+            for f in sorted(os.listdir(dkms_dir)):
+                self._copy(os.path.join(dkms_dir, f), "/vpmem/dkms/" + f)
 
         self._copy_modules()
         with open(os.path.join(self.root, "vpmem", "modules"), "w") as f:

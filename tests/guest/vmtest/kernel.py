@@ -1,8 +1,10 @@
 """Debian's kernel for the guest: resolved at run time, downloaded with
 apt-get, extracted into a cache (never installed into /boot), with the
 matching headers installed so kmod/ can be built against it."""
+import hashlib
 import os
 import re
+import shutil
 import subprocess
 
 from .util import HarnessError, log, run, sudo_prefix
@@ -139,4 +141,76 @@ def build_kmod(kernel, src_dir, out_dir):
     ko = os.path.join(out_dir, "vpmem.ko")
     if not os.path.exists(ko):
         raise HarnessError("kmod build produced no vpmem.ko")
+    # The packaging path too: the production module as the real dkms tool
+    # builds it from the same sources (packed as /vpmem/dkms/vpmem.ko).
+    kernel.dkms_dir = build_dkms(kernel, src_dir, out_dir + "-dkms")
     return ko
+
+
+# What DKMS gets: the sources and build files of kmod/, nothing built.
+DKMS_FILES = re.compile(r"^(Kbuild|Makefile|dkms\.conf|vpmem\.conf|[a-z_]+\.[ch])$")
+
+
+def build_dkms(kernel, src_dir, work):
+    """Add, build and install kmod/ with the real dkms tool (Debian's
+    package) for the guest kernel, everything inside WORK: --sourcetree,
+    --dkmstree and --installtree point there, --no-depmod, and DKMS's
+    signing key (mok_signing_key/mok_certificate, which dkms takes from the
+    environment) is a throwaway one there, so nothing lands in /usr/src,
+    /var/lib/dkms or /lib/modules. Returns a directory with the installed
+    vpmem.ko and dkms.env (what the guest case compares). Skipped (cached)
+    when neither the sources, the kernel nor dkms changed."""
+    if not shutil.which("dkms"):
+        raise HarnessError("dkms is not installed on the host (apt-get install dkms)")
+    with open(os.path.join(src_dir, "dkms.conf")) as f:
+        m = re.search(r'^PACKAGE_VERSION="([^"]+)"', f.read(), re.M)
+    if not m:
+        raise HarnessError("kmod/dkms.conf has no PACKAGE_VERSION")
+    ver = m.group(1)
+    dkms_ver = run(["dkms", "--version"]).strip()
+    files = sorted(f for f in os.listdir(src_dir) if DKMS_FILES.match(f))
+    h = hashlib.sha256(f"{kernel.release} {dkms_ver}\n".encode())
+    with open(__file__, "rb") as fh:     # this function's own changes too
+        h.update(fh.read())
+    for f in files:
+        with open(os.path.join(src_dir, f), "rb") as fh:
+            h.update(f.encode() + b"\0" + fh.read() + b"\0")
+    out = os.path.join(work, "out")
+    stamp = os.path.join(out, "stamp")
+    if os.path.exists(stamp) and open(stamp).read() == h.hexdigest():
+        return out
+    if os.path.exists(work):
+        shutil.rmtree(work)
+    src = os.path.join(work, "src", f"vpmem-{ver}")
+    tree, inst = os.path.join(work, "tree"), os.path.join(work, "inst")
+    os.makedirs(src)
+    os.makedirs(os.path.join(inst, kernel.release))
+    os.makedirs(out)
+    os.makedirs(tree)
+    for f in files:
+        shutil.copy2(os.path.join(src_dir, f), src)
+    common = ["-m", "vpmem", "-v", ver, "--sourcetree", os.path.dirname(src),
+              "--dkmstree", tree, "--installtree", inst]
+    kern = ["-k", kernel.release, "--kernelsourcedir", kernel.headers]
+    env = dict(os.environ, mok_signing_key=os.path.join(work, "mok.key"),
+               mok_certificate=os.path.join(work, "mok.der"))
+    log(f"dkms build vpmem/{ver} for {kernel.release} ({dkms_ver})")
+    run(["dkms", "add"] + common, env=env)
+    build_log = run(["dkms", "build"] + common + kern, env=env)
+    run(sudo_prefix() + ["dkms", "install", "--no-depmod"] + common + kern, env=env)
+    # (dkms's own readelf warnings go to stderr; the status line is "vpmem/...")
+    status = "\n".join(line for line in run(["dkms", "status"] + common, stderr=subprocess.DEVNULL)
+                        .splitlines() if line.startswith("vpmem/")).replace("'", "")
+    # Compressed like the kernel's own modules (vpmem.ko.xz on Debian's 6.12).
+    dest = os.path.join(inst, kernel.release, "updates", "dkms")
+    kos = [f for f in os.listdir(dest) if re.match(r"^vpmem\.ko(\.[a-z]+)?$", f)] \
+        if os.path.isdir(dest) else []
+    if len(kos) != 1:
+        raise HarnessError(f"dkms install left {kos or 'no vpmem.ko'} in {dest}:\n{build_log[-2000:]}")
+    shutil.copy2(os.path.join(dest, kos[0]), out)
+    with open(os.path.join(out, "dkms.env"), "w") as f:
+        f.write(f"DKMS_VERSION='{dkms_ver}'\nDKMS_PACKAGE_VERSION='{ver}'\n"
+                f"DKMS_STATUS='{status}'\nDKMS_SIGNED='{int('Signing module' in build_log)}'\n")
+    with open(stamp, "w") as f:
+        f.write(h.hexdigest())
+    return out
