@@ -139,8 +139,15 @@ void pf_group_destroy(struct pf_group *g)
 }
 
 /* Under the lock: one more failure, sticky unless one is pending. */
+static void trace(struct pf_group *g, enum pf_group_event ev, int rc)
+{
+	if (pf_group_trace)
+		pf_group_trace(g, ev, rc);
+}
+
 static void record_failure(struct pf_group *g, int rc, const char *msg)
 {
+	trace(g, PF_GROUP_TRACE_FAILURE, rc);
 	g->failseq++;
 	g->last_rc = rc;
 	snprintf(g->last_msg, sizeof(g->last_msg), "%s", msg);
@@ -234,6 +241,7 @@ int pf_group_sync(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 	}
 	seq = g->failseq;
 	target = g->started + 1;
+	trace(g, PF_GROUP_TRACE_ENTRY, 0);
 
 	for (;;) {
 		if (g->failseq != seq) {
@@ -253,6 +261,7 @@ int pf_group_sync(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 		/* Nothing in flight and our flush not done: it is ours to start. */
 		lead(g, flush, arg);
 	}
+	trace(g, PF_GROUP_TRACE_EXIT, rc);
 out:
 	pthread_mutex_unlock(&g->lock);
 	pthread_setcancelstate(cancel_state, NULL);

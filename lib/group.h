@@ -44,6 +44,22 @@ struct pf_group {
 	struct pf_group *fork_next;	/* all groups, for the fork handlers */
 };
 
+/*
+ * Test instrumentation. When a program defines pf_group_trace(), group.c
+ * calls it, under the group's lock, at the moments the contract is about:
+ * a call sampling the failure sequence, a failure being recorded, and a
+ * call deciding its result (0 or the error). Ordering by these calls is
+ * exact, where timestamps taken around pf_group_sync() are not. The
+ * library defines none: the weak reference is NULL there.
+ */
+enum pf_group_event {
+	PF_GROUP_TRACE_ENTRY,
+	PF_GROUP_TRACE_FAILURE,
+	PF_GROUP_TRACE_EXIT,
+};
+void pf_group_trace(struct pf_group *g, enum pf_group_event ev, int rc)
+	__attribute__((weak, visibility("hidden")));
+
 void pf_group_init(struct pf_group *g);
 void pf_group_destroy(struct pf_group *g);
 
