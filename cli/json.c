@@ -9,57 +9,81 @@
 
 #include "json.h"
 
+/*
+ * ndctl's --human sizes, to the digit, so that the two tools' output can be
+ * compared: below 5000 KiB the plain number; above, binary and decimal
+ * units side by side, switching from Mi/M to Gi/G at 2 GiB and to Ti/T at
+ * 2 TiB (binary thresholds for both), in hundredths rounded half up.
+ */
+#define HUMAN_MIN (5000ULL << 10)
+
 static const struct {
-	unsigned long long size;
-	const char *bin;
-	double dec;
-	const char *dec_name;
+	unsigned long long below;	/* this unit until here */
+	unsigned long long bin;		/* 2^20, 2^30, 2^40 */
+	unsigned long long dec;		/* 10^6, 10^9, 10^12 */
+	const char *bin_name, *dec_name;
 } units[] = {
-	{ 1ULL << 40, "TiB", 1e12, "TB" },
-	{ 1ULL << 30, "GiB", 1e9, "GB" },
-	{ 1ULL << 20, "MiB", 1e6, "MB" },
-	{ 1ULL << 10, "KiB", 1e3, "KB" },
+	{ 2ULL << 30, 1ULL << 20, 1000000ULL, "MiB", "MB" },
+	{ 2ULL << 40, 1ULL << 30, 1000000000ULL, "GiB", "GB" },
+	{ ~0ULL, 1ULL << 40, 1000000000000ULL, "TiB", "TB" },
 };
 
-static int unit_index(unsigned long long bytes)
+static int unit_of(unsigned long long bytes)
 {
-	size_t i;
+	int i = 0;
 
-	/* Switch to a unit once the value is at least two of it (as ndctl). */
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (bytes >= 2 * units[i].size)
-			return (int)i;
-	return bytes >= 4096 ? 3 : -1;
+	while (bytes >= units[i].below)
+		i++;
+	return i;
+}
+
+/* Hundredths of a binary and of a decimal unit, rounded half up. */
+static unsigned long long centi_bin(unsigned long long bytes, int i)
+{
+	return (bytes * 200 / units[i].bin + 1) / 2;
+}
+
+static unsigned long long centi_dec(unsigned long long bytes, int i)
+{
+	return (bytes / (units[i].dec / 200) + 1) / 2;
 }
 
 void vj_size_string(char *buf, size_t len, unsigned long long bytes)
 {
-	int i = unit_index(bytes);
+	unsigned long long b, d;
+	int i;
 
-	if (i < 0) {
+	if (bytes < HUMAN_MIN) {
 		snprintf(buf, len, "%llu", bytes);
 		return;
 	}
-	snprintf(buf, len, "%.2f %s (%.2f %s)", (double)bytes / (double)units[i].size,
-		 units[i].bin, (double)bytes / units[i].dec, units[i].dec_name);
+	i = unit_of(bytes);
+	b = centi_bin(bytes, i);
+	d = centi_dec(bytes, i);
+	snprintf(buf, len, "%llu.%02llu %s (%llu.%02llu %s)", b / 100, b % 100, units[i].bin_name,
+		 d / 100, d % 100, units[i].dec_name);
 }
 
 void vj_size_short(char *buf, size_t len, unsigned long long bytes)
 {
-	int i = unit_index(bytes);
+	unsigned long long b;
+	int i;
 
-	if (i < 0) {
+	if (bytes < HUMAN_MIN) {
 		snprintf(buf, len, "%llu", bytes);
 		return;
 	}
-	snprintf(buf, len, "%.2f %s", (double)bytes / (double)units[i].size, units[i].bin);
+	i = unit_of(bytes);
+	b = centi_bin(bytes, i);
+	snprintf(buf, len, "%llu.%02llu %s", b / 100, b % 100, units[i].bin_name);
 }
 
 struct json_object *vj_size(unsigned long long bytes, unsigned int flags)
 {
 	char buf[64];
 
-	if (!(flags & VJ_HUMAN))
+	/* As ndctl: a number when small or not --human, else a string. */
+	if (!(flags & VJ_HUMAN) || bytes < HUMAN_MIN)
 		return json_object_new_uint64(bytes);
 	vj_size_string(buf, sizeof(buf), bytes);
 	return json_object_new_string(buf);
@@ -116,6 +140,9 @@ struct json_object *vj_namespace(struct pmemflush_namespace *ns, unsigned int fl
 		return NULL;
 	add_str(o, "dev", pmemflush_namespace_get_devname(ns));
 	add_str(o, "mode", pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns)));
+	/* As ndctl names them, so the two lists can be joined. */
+	add_str(o, "uuid", pmemflush_namespace_get_uuid(ns));
+	add_str(o, "name", pmemflush_namespace_get_name(ns));
 	json_object_object_add(o, "size", vj_size(pmemflush_namespace_get_size(ns), flags));
 	add_str(o, "blockdev", pmemflush_namespace_get_blockdev(ns));
 	add_str(o, "chardev", pmemflush_namespace_get_chardev(ns));
@@ -132,8 +159,38 @@ struct json_object *vj_namespace(struct pmemflush_namespace *ns, unsigned int fl
 	return o;
 }
 
+struct json_object *vj_vpmem_counters(struct pmemflush_region *region, unsigned int flags)
+{
+	static const char *const names[] = { "flush_requests", "host_flushes", "flush_errors",
+					     "flush_latency_total_ns", "flush_latency_max_ns" };
+	unsigned long long v[5];
+	struct json_object *o;
+	size_t i;
+
+	for (i = 0; i < 5; i++)
+		if (pmemflush_region_get_vpmem_counter(region, names[i], &v[i]) < 0)
+			return NULL;
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	for (i = 0; i < 5; i++)
+		json_object_object_add(o, names[i], json_object_new_uint64(v[i]));
+	if (flags & VJ_VERBOSE)
+		json_object_object_add(o, "flush_latency_avg_ns",
+				       json_object_new_uint64(v[1] ? v[3] / v[1] : 0));
+	return o;
+}
+
 struct json_object *vj_region(struct pmemflush_region *region, unsigned int flags)
 {
+	return vj_region_filtered(region, flags, NULL, NULL);
+}
+
+struct json_object *vj_region_filtered(struct pmemflush_region *region, unsigned int flags,
+				       bool (*keep)(struct pmemflush_namespace *, void *),
+				       void *arg)
+{
+	struct json_object *counters;
 	struct json_object *o = json_object_new_object();
 	struct json_object *nss;
 	struct pmemflush_namespace *ns;
@@ -142,6 +199,11 @@ struct json_object *vj_region(struct pmemflush_region *region, unsigned int flag
 	if (!o)
 		return NULL;
 	add_str(o, "dev", pmemflush_region_get_devname(region));
+	if (flags & VJ_VERBOSE)
+		json_object_object_add(o, "id", json_object_new_int((int)pmemflush_region_get_id(region)));
+	/* ndctl shows "state" only when it is not the normal one. */
+	if (!pmemflush_region_is_enabled(region))
+		add_str(o, "state", "disabled");
 	add_str(o, "bus", pmemflush_region_get_bus_devname(region));
 	add_str(o, "provider", pmemflush_region_get_provider(region));
 	add_str(o, "kind", pmemflush_region_kind_name(pmemflush_region_get_kind(region)));
@@ -160,10 +222,16 @@ struct json_object *vj_region(struct pmemflush_region *region, unsigned int flag
 	add_str(o, "buffered", pmemflush_tristate_name(pmemflush_region_get_buffered(region)));
 	add_str(o, "buffered_evidence", pmemflush_region_get_buffered_evidence(region));
 	add_str(o, "host_flush", pmemflush_host_flush_name(pmemflush_region_get_host_flush(region)));
+	if (flags & VJ_VERBOSE)
+		add_str(o, "host_flush_path", pmemflush_region_get_host_flush_path(region));
+	counters = vj_vpmem_counters(region, flags);
+	if (counters)
+		json_object_object_add(o, "vpmem", counters);
 	json_object_object_add(o, "hazards", vj_hazards(pmemflush_region_get_hazards(region)));
 	nss = json_object_new_array();
 	pmemflush_namespace_foreach(region, ns)
-		json_object_array_add(nss, vj_namespace(ns, flags));
+		if (!keep || keep(ns, arg))
+			json_object_array_add(nss, vj_namespace(ns, flags));
 	json_object_object_add(o, "namespaces", nss);
 	return o;
 }

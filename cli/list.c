@@ -10,6 +10,7 @@
 #include <pmemflush.h>
 
 #include "builtin.h"
+#include "cleanup.h"
 #include "json.h"
 
 struct list_opts {
@@ -17,32 +18,71 @@ struct list_opts {
 	bool buffered_only;
 	unsigned int flags;
 	const char *region;
+	const char *bus;
+	const char *ns;
+	const char *mode;
 };
 
 static void list_usage(FILE *out)
 {
-	fprintf(out, "usage: vpmemctl list [-j|--json] [-u|--human] [-r|--region REGION] [--buffered]\n\n"
-		     "  -j, --json         JSON output (schema in vpmemctl(1))\n"
-		     "  -u, --human        sizes as strings (JSON; tables always are)\n"
-		     "  -r, --region REG   only region REG (\"region0\" or \"0\")\n"
-		     "      --buffered     only buffered regions\n"
-		     "  -h, --help         show this help\n");
+	fprintf(out, "usage: vpmemctl list [-j|--json] [-u|--human] [-v|--verbose] [-r|--region REGION]\n"
+		     "                     [-b|--bus BUS] [-n|--namespace NAMESPACE] [-m|--mode MODE]\n"
+		     "                     [--buffered]\n\n"
+		     "  -j, --json           JSON output (schema in vpmemctl(1))\n"
+		     "  -u, --human          sizes as ndctl -u prints them (JSON; tables always are)\n"
+		     "  -v, --verbose        also region ids, host-flush paths, average flush latency\n"
+		     "  -r, --region REG     only region REG (\"region0\" or \"0\")\n"
+		     "  -b, --bus BUS        only regions of bus BUS (\"ndbus0\", \"0\" or a provider)\n"
+		     "  -n, --namespace NS   only namespace NS (\"namespace0.0\") and its region\n"
+		     "  -m, --mode MODE      only namespaces in MODE (raw, sector, fsdax, devdax)\n"
+		     "      --buffered       only buffered regions\n"
+		     "  -h, --help           show this help\n");
+}
+
+/* "region0" or "0" names region 0; likewise for buses ("ndbus0", "0"). */
+static bool name_matches(const char *want, const char *devname, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strcmp(want, devname) == 0)
+		return true;
+	return strncmp(devname, prefix, n) == 0 && strcmp(want, devname + n) == 0;
+}
+
+static bool ns_selected(struct pmemflush_namespace *ns, void *arg)
+{
+	const struct list_opts *o = arg;
+
+	if (o->ns && strcmp(o->ns, pmemflush_namespace_get_devname(ns)) != 0)
+		return false;
+	if (o->mode && strcmp(o->mode, pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns))))
+		return false;
+	return true;
 }
 
 static bool region_selected(struct pmemflush_region *r, const struct list_opts *o)
 {
+	struct pmemflush_namespace *ns;
+	const char *provider = pmemflush_region_get_provider(r);
+
 	if (o->buffered_only && pmemflush_region_get_buffered(r) != PMEMFLUSH_YES)
 		return false;
-	if (o->region) {
-		char id[16];
-
-		snprintf(id, sizeof(id), "%u", pmemflush_region_get_id(r));
-		if (strcmp(o->region, pmemflush_region_get_devname(r)) != 0 &&
-		    strcmp(o->region, id) != 0)
-			return false;
+	if (o->region && !name_matches(o->region, pmemflush_region_get_devname(r), "region"))
+		return false;
+	if (o->bus && !name_matches(o->bus, pmemflush_region_get_bus_devname(r), "ndbus") &&
+	    !(provider && strcmp(o->bus, provider) == 0))
+		return false;
+	/* A namespace filter keeps only regions that have a match (as ndctl). */
+	if (o->ns || o->mode) {
+		pmemflush_namespace_foreach(r, ns)
+			if (ns_selected(ns, (void *)o))
+				return true;
+		return false;
 	}
 	return true;
 }
+
+static const char *const modes[] = { "raw", "sector", "fsdax", "devdax" };
 
 static void print_hazards(unsigned int mask, const char *indent)
 {
@@ -60,7 +100,25 @@ static struct pmemflush_vdev *region_vdev(struct pmemflush_drivers *d, struct pm
 	return pmemflush_drivers_get_vdev_by_bus(d, pmemflush_region_get_bus_devname(r));
 }
 
-static void print_region_table(struct pmemflush_region *r, struct pmemflush_drivers *d)
+/* vpmem's counters, one line; verbose adds the host-flush path. */
+static void print_vpmem_table(struct pmemflush_region *r, const struct list_opts *o)
+{
+	unsigned long long req, hf, err, total, max;
+
+	if (pmemflush_region_get_vpmem_counter(r, "flush_requests", &req) < 0 ||
+	    pmemflush_region_get_vpmem_counter(r, "host_flushes", &hf) < 0 ||
+	    pmemflush_region_get_vpmem_counter(r, "flush_errors", &err) < 0 ||
+	    pmemflush_region_get_vpmem_counter(r, "flush_latency_total_ns", &total) < 0 ||
+	    pmemflush_region_get_vpmem_counter(r, "flush_latency_max_ns", &max) < 0)
+		return;
+	printf("  vpmem: %llu flush requests, %llu host flushes, %llu errors, latency avg %llu us max %llu us\n",
+	       req, hf, err, hf ? total / hf / 1000 : 0, max / 1000);
+	if ((o->flags & VJ_VERBOSE) && pmemflush_region_get_host_flush_path(r))
+		printf("  host-flush path: %s\n", pmemflush_region_get_host_flush_path(r));
+}
+
+static void print_region_table(struct pmemflush_region *r, struct pmemflush_drivers *d,
+			       const struct list_opts *o)
 {
 	struct pmemflush_vdev *v = region_vdev(d, r);
 	struct pmemflush_namespace *ns;
@@ -82,9 +140,12 @@ static void print_region_table(struct pmemflush_region *r, struct pmemflush_driv
 		       pmemflush_vdev_get_evidence(v));
 	if (pmemflush_vdev_get_advice_message(v))
 		printf("  advice: %s\n", pmemflush_vdev_get_advice_message(v));
+	print_vpmem_table(r, o);
 	pmemflush_namespace_foreach(r, ns) {
 		const char *dev = pmemflush_namespace_get_blockdev(ns);
 
+		if (!ns_selected(ns, (void *)o))
+			continue;
 		if (!dev)
 			dev = pmemflush_namespace_get_chardev(ns);
 		vj_size_short(size, sizeof(size), pmemflush_namespace_get_size(ns));
@@ -108,6 +169,10 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		{ "json", no_argument, NULL, 'j' },
 		{ "human", no_argument, NULL, 'u' },
 		{ "region", required_argument, NULL, 'r' },
+		{ "bus", required_argument, NULL, 'b' },
+		{ "namespace", required_argument, NULL, 'n' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "buffered", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -117,9 +182,10 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	struct json_object *arr = NULL;
 	struct pmemflush_drivers *drivers = NULL;
 	bool header = false;
+	size_t i;
 	int c, rc;
 
-	while ((c = getopt_long(argc, (char *const *)argv, ":jur:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, (char *const *)argv, ":jur:b:n:m:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
@@ -129,6 +195,26 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			break;
 		case 'r':
 			o.region = optarg;
+			break;
+		case 'b':
+			o.bus = optarg;
+			break;
+		case 'n':
+			o.ns = optarg;
+			break;
+		case 'm':
+			o.mode = optarg;
+			for (i = 0; i < ARRAY_SIZE(modes); i++)
+				if (strcmp(optarg, modes[i]) == 0)
+					break;
+			if (i == ARRAY_SIZE(modes)) {
+				fprintf(stderr, "vpmemctl list: unknown mode '%s' (raw, sector, fsdax, devdax)\n",
+					optarg);
+				return VPMEMCTL_EXIT_USAGE;
+			}
+			break;
+		case 'v':
+			o.flags |= VJ_VERBOSE;
 			break;
 		case 'B':
 			o.buffered_only = true;
@@ -167,7 +253,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		if (!region_selected(r, &o))
 			continue;
 		if (o.json) {
-			struct json_object *jr = vj_region(r, o.flags);
+			struct json_object *jr = vj_region_filtered(r, o.flags, ns_selected, &o);
 			struct pmemflush_vdev *v = region_vdev(drivers, r);
 
 			if (jr && v) {
@@ -186,7 +272,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			       "SIZE", "BUFFERED", "PERSISTENCE", "HOST-FLUSH");
 			header = true;
 		}
-		print_region_table(r, drivers);
+		print_region_table(r, drivers, &o);
 	}
 	pmemflush_drivers_unref(drivers);
 	if (o.json && vj_print(stdout, arr) < 0)

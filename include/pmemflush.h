@@ -347,6 +347,17 @@ const char *pmemflush_region_get_host_flush_path(struct pmemflush_region *region
  * region and everything in it (its namespaces and their mounts).
  */
 unsigned int pmemflush_region_get_hazards(struct pmemflush_region *region);
+/** pmemflush_region_is_enabled() - 1 if the region is enabled (ndctl's "state"). */
+int pmemflush_region_is_enabled(struct pmemflush_region *region);
+/**
+ * pmemflush_region_get_vpmem_counter() - read one of the vpmem driver's
+ * counters of the region's device, live: "flush_requests", "host_flushes",
+ * "flush_errors", "flush_latency_total_ns", "flush_latency_max_ns"
+ * (vpmem(4)). Returns 0, -ENOENT when the region is not driven by vpmem,
+ * -EINVAL for another name, or the error of reading it.
+ */
+int pmemflush_region_get_vpmem_counter(struct pmemflush_region *region, const char *name,
+				       unsigned long long *value);
 
 /** struct pmemflush_namespace - an active namespace of a region (opaque). */
 struct pmemflush_namespace;
@@ -370,6 +381,14 @@ const char *pmemflush_namespace_get_blockdev(struct pmemflush_namespace *ns);
 const char *pmemflush_namespace_get_chardev(struct pmemflush_namespace *ns);
 /** pmemflush_namespace_get_align() - devdax mapping alignment, else 0. */
 unsigned long pmemflush_namespace_get_align(struct pmemflush_namespace *ns);
+/**
+ * pmemflush_namespace_get_uuid() - the uuid `ndctl list` shows for the
+ * namespace (its pfn, dax or btt info block's, else its label's), e.g.
+ * "b4b1b1d2-...", NULL when it has none (a raw io namespace).
+ */
+const char *pmemflush_namespace_get_uuid(struct pmemflush_namespace *ns);
+/** pmemflush_namespace_get_name() - its label name (ndctl's "name"), or NULL. */
+const char *pmemflush_namespace_get_name(struct pmemflush_namespace *ns);
 /**
  * pmemflush_namespace_get_hazards() - mask of enum pmemflush_hazard for the
  * namespace, its mounts and its region.

@@ -33,6 +33,27 @@ static enum pmemflush_ns_mode map_mode(enum ndctl_namespace_mode mode)
 	}
 }
 
+/* 36 characters and a NUL, lower case; "" for the all-zero uuid (none). */
+static void format_uuid(const unsigned char *uu, char out[37])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i, n = 0, zero = 1;
+
+	for (i = 0; i < 16; i++)
+		zero &= uu[i] == 0;
+	if (zero) {
+		out[0] = '\0';
+		return;
+	}
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[n++] = '-';
+		out[n++] = hex[uu[i] >> 4];
+		out[n++] = hex[uu[i] & 0xf];
+	}
+	out[n] = '\0';
+}
+
 /*
  * Block or character device and usable size, as ndctl list reports them,
  * and the pfn/btt/dax device in between (how a device's sysfs path is
@@ -41,6 +62,7 @@ static enum pmemflush_ns_mode map_mode(enum ndctl_namespace_mode mode)
 static int read_devices(struct pmemflush_namespace *ns, struct ndctl_namespace *ndns)
 {
 	const char *seed = NULL, *blk = NULL, *chr = NULL;
+	uuid_t uu = { 0 };
 
 	struct ndctl_pfn *pfn = ndctl_namespace_get_pfn(ndns);
 	struct ndctl_btt *btt = ndctl_namespace_get_btt(ndns);
@@ -73,6 +95,16 @@ static int read_devices(struct pmemflush_namespace *ns, struct ndctl_namespace *
 	} else {
 		blk = ndctl_namespace_get_block_device(ndns);
 	}
+	/* The uuid ndctl list shows: the pfn/dax/btt info block's, else the label's. */
+	if (dax)
+		ndctl_dax_get_uuid(dax, uu);
+	else if (pfn)
+		ndctl_pfn_get_uuid(pfn, uu);
+	else if (btt)
+		ndctl_btt_get_uuid(btt, uu);
+	else
+		ndctl_namespace_get_uuid(ndns, uu);
+	format_uuid(uu, ns->uuid);
 	ns->seed_devname = dup_name(seed);
 	ns->blockdev = dup_name(blk);
 	ns->chardev = dup_name(chr);
@@ -102,6 +134,10 @@ int pf_namespaces_discover(struct pmemflush_region *region, struct ndctl_region 
 		if (!ns->devname)
 			return pf_error(-ENOMEM, "out of memory discovering namespaces");
 		ns->mode = map_mode(ndctl_namespace_get_mode(ndns));
+		ns->name = dup_name(ndctl_namespace_get_alt_name(ndns));
+		if (ndctl_namespace_get_alt_name(ndns) && *ndctl_namespace_get_alt_name(ndns) &&
+		    !ns->name)
+			return pf_error(-ENOMEM, "out of memory discovering namespaces");
 		if (read_devices(ns, ndns) < 0)
 			return pf_error(-ENOMEM, "out of memory discovering namespaces");
 		dbg(region->ctx, "%s: %s mode %s blockdev %s chardev %s\n", region->devname,
@@ -159,6 +195,7 @@ void pf_namespaces_free(struct pmemflush_namespace *ns)
 		pf_mounts_free(ns->mounts);
 		free(ns->devname);
 		free(ns->seed_devname);
+		free(ns->name);
 		free(ns->blockdev);
 		free(ns->chardev);
 		free(ns);
@@ -191,4 +228,6 @@ NS_GETTER(const char *, blockdev, ns->blockdev, NULL)
 NS_GETTER(const char *, chardev, ns->chardev, NULL)
 NS_GETTER(unsigned long, align, ns->align, 0)
 NS_GETTER(unsigned int, hazards, ns->hazards, 0)
+NS_GETTER(const char *, uuid, ns->uuid[0] ? ns->uuid : NULL, NULL)
+NS_GETTER(const char *, name, ns->name, NULL)
 NS_GETTER(enum pmemflush_method, persist_method, ns->method, PMEMFLUSH_METHOD_REFUSED)

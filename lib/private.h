@@ -65,6 +65,8 @@ struct pmemflush_namespace {
 	struct pmemflush_namespace *next;
 	char *devname;
 	char *seed_devname;	/* its pfn, btt or dax device ("pfn0.1"), NULL if raw */
+	char uuid[37];		/* as ndctl list shows it; "" when none */
+	char *name;		/* label name (alt_name), NULL when none */
 	char *blockdev;		/* "pmem0", NULL for devdax */
 	char *chardev;		/* "dax0.0", devdax only */
 	enum pmemflush_ns_mode mode;
@@ -91,6 +93,7 @@ struct pmemflush_region {
 	int target_node;
 	struct pf_region_facts facts;
 	unsigned int hazards;	/* own + namespaces' */
+	bool enabled;
 	struct pmemflush_namespace *namespaces;
 };
 

@@ -175,6 +175,7 @@ static struct pmemflush_region *region_new(struct pmemflush_ctx *ctx, struct ndc
 		return NULL;
 	}
 	r->size = ndctl_region_get_size(ndr);
+	r->enabled = ndctl_region_is_enabled(ndr);
 	r->numa_node = ndctl_region_get_numa_node(ndr);
 	r->target_node = ndctl_region_get_target_node(ndr);
 	r->facts.kind = pf_kind_from_provider(r->provider);
@@ -342,3 +343,38 @@ REGION_GETTER(enum pmemflush_host_flush, host_flush, region->facts.host_flush,
 	      PMEMFLUSH_HOST_FLUSH_NONE)
 REGION_GETTER(const char *, host_flush_path, region->host_flush_path, NULL)
 REGION_GETTER(unsigned int, hazards, region->hazards, 0)
+
+PMEMFLUSH_EXPORT int pmemflush_region_is_enabled(struct pmemflush_region *region)
+{
+	return region ? region->enabled : 0;
+}
+
+PMEMFLUSH_EXPORT int pmemflush_region_get_vpmem_counter(struct pmemflush_region *region,
+							const char *name,
+							unsigned long long *value)
+{
+	static const char *const names[] = { "flush_requests", "host_flushes", "flush_errors",
+					     "flush_latency_total_ns", "flush_latency_max_ns" };
+	char path[PATH_MAX], buf[32], *end;
+	size_t i;
+	int rc;
+
+	if (!region || !name || !value)
+		return pf_error(-EINVAL, "invalid argument");
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			break;
+	if (i == ARRAY_SIZE(names))
+		return pf_error(-EINVAL, "%s: not a vpmem counter", name);
+	if (region->facts.driver != PMEMFLUSH_DRIVER_VPMEM)
+		return pf_error(-ENOENT, "%s: not driven by vpmem", region->devname);
+	snprintf(path, sizeof(path), ND_DEVICES "/%s/vpmem/%s", region->bus_devname, name);
+	rc = util_sysfs_read(path, buf, sizeof(buf));
+	if (rc < 0)
+		return pf_error(rc, "cannot read %s: %s", path, strerror(-rc));
+	errno = 0;
+	*value = strtoull(buf, &end, 10);
+	if (end == buf || *end || errno)
+		return pf_error(-EIO, "%s: unexpected content '%s'", path, buf);
+	return 0;
+}

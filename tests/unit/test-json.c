@@ -42,6 +42,7 @@ static struct pmemflush_region *region(struct pmemflush_ctx *ctx, unsigned int i
 	r->driver_devname = strdup(pmemflush_driver_name(drv));
 	r->evidence = strdup("provider=virtio-pmem,virtio=virtio1:0x001b,persistence_domain=unknown");
 	r->size = 256ULL << 20;
+	r->enabled = true;
 	r->numa_node = 0;
 	r->target_node = -1;
 	r->facts.kind = PMEMFLUSH_KIND_VIRTIO_PMEM;
@@ -91,6 +92,20 @@ static void test_sizes(void)
 	T_EXPECTF(!strcmp(buf, "1024.00 MiB (1073.74 MB)"), "%s", buf);
 	vj_size_string(buf, sizeof(buf), 512);
 	T_EXPECTF(!strcmp(buf, "512"), "%s", buf);
+	/* ndctl's edges: plain up to 5000 KiB, hundredths rounded half up, TiB from 2 TiB. */
+	vj_size_string(buf, sizeof(buf), (5000ULL << 10) - 1);
+	T_EXPECTF(!strcmp(buf, "5119999"), "%s", buf);
+	vj_size_string(buf, sizeof(buf), 5000ULL << 10);
+	T_EXPECTF(!strcmp(buf, "4.88 MiB (5.12 MB)"), "%s", buf);
+	vj_size_string(buf, sizeof(buf), (2ULL << 30) - 1);
+	T_EXPECTF(!strcmp(buf, "2048.00 MiB (2147.48 MB)"), "%s", buf);
+	vj_size_string(buf, sizeof(buf), 2ULL << 30);
+	T_EXPECTF(!strcmp(buf, "2.00 GiB (2.15 GB)"), "%s", buf);
+	vj_size_string(buf, sizeof(buf), 3ULL << 40);
+	T_EXPECTF(!strcmp(buf, "3.00 TiB (3.30 TB)"), "%s", buf);
+	vj_size_string(buf, sizeof(buf), (1ULL << 30) + (5ULL << 20) + 123);
+	T_EXPECTF(!strcmp(buf, "1029.00 MiB (1078.98 MB)"), "%s", buf);
+	expect_json(vj_size(4096, VJ_HUMAN), "4096");
 	vj_size_short(buf, sizeof(buf), 512ULL << 20);
 	T_EXPECTF(!strcmp(buf, "512.00 MiB"), "%s", buf);
 	expect_json(vj_size(256ULL << 20, 0), "268435456");
@@ -169,6 +184,53 @@ static void test_list(void)
 		json_object_put(o);
 	}
 	pmemflush_unref(ctx); /* frees the constructed snapshot */
+}
+
+/* ndctl's keys: uuid and name when the namespace has them, state when disabled. */
+static bool keep_fsdax(struct pmemflush_namespace *ns, void *arg)
+{
+	return pmemflush_namespace_get_mode(ns) == PMEMFLUSH_NS_MODE_FSDAX;
+}
+
+static void test_ndctl_keys(void)
+{
+	struct pmemflush_ctx *ctx;
+	struct pmemflush_region *r;
+	struct pmemflush_namespace *ns, *ns2;
+	struct json_object *o, *v;
+
+	T_EXPECT(pmemflush_new(&ctx) == 0);
+	r = region(ctx, 3, PMEMFLUSH_DRIVER_VIRTIO_PMEM, PMEMFLUSH_HOST_FLUSH_NONE);
+	ns = ns_new(r, "namespace3.0", PMEMFLUSH_NS_MODE_FSDAX, "pmem3", NULL);
+	snprintf(ns->uuid, sizeof(ns->uuid), "%s", "3a1ec5c4-85f7-4a6b-9bb9-0d1f1d5a1b2c");
+	ns->name = strdup("db");
+	ns2 = ns_new(r, "namespace3.1", PMEMFLUSH_NS_MODE_DEVDAX, NULL, "dax3.1");
+	r->namespaces = ns;	/* ns_new() made ns2 the head: list both */
+	ns->next = ns2;
+	ctx->regions = r;
+	ctx->discovered = true;
+	o = vj_namespace(ns, 0);
+	T_EXPECT(json_object_object_get_ex(o, "uuid", &v) &&
+		 !strcmp(json_object_get_string(v), "3a1ec5c4-85f7-4a6b-9bb9-0d1f1d5a1b2c"));
+	T_EXPECT(json_object_object_get_ex(o, "name", &v) && !strcmp(json_object_get_string(v), "db"));
+	json_object_put(o);
+	o = vj_namespace(ns2, 0);
+	T_EXPECT(!json_object_object_get_ex(o, "uuid", &v) && !json_object_object_get_ex(o, "name", &v));
+	json_object_put(o);
+	/* Enabled: no state key (as ndctl); disabled: "state":"disabled". */
+	o = vj_region(r, 0);
+	T_EXPECT(!json_object_object_get_ex(o, "state", &v));
+	T_EXPECT(!json_object_object_get_ex(o, "id", &v));	/* verbose only */
+	T_EXPECT(!json_object_object_get_ex(o, "vpmem", &v));	/* not vpmem */
+	json_object_put(o);
+	r->enabled = false;
+	o = vj_region_filtered(r, VJ_VERBOSE, keep_fsdax, NULL);
+	T_EXPECT(json_object_object_get_ex(o, "state", &v) &&
+		 !strcmp(json_object_get_string(v), "disabled"));
+	T_EXPECT(json_object_object_get_ex(o, "id", &v) && json_object_get_int(v) == 3);
+	T_EXPECT(json_object_object_get_ex(o, "namespaces", &v) && json_object_array_length(v) == 1);
+	json_object_put(o);
+	pmemflush_unref(ctx);
 }
 
 static void test_check(void)
@@ -296,6 +358,7 @@ int main(void)
 {
 	test_sizes();
 	test_list();
+	test_ndctl_keys();
 	test_check();
 	test_drivers();
 	return t_report("test-json");
