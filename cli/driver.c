@@ -150,7 +150,7 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	const char *sub;
 	int c, nargs;
 
-	while ((c = getopt_long(argc, (char *const *)argv, "+jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, (char *const *)argv, "+:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -159,8 +159,7 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			driver_usage(stdout);
 			return VPMEMCTL_EXIT_OK;
 		default:
-			driver_usage(stderr);
-			return VPMEMCTL_EXIT_USAGE;
+			return vpmemctl_bad_option("driver", c, argv);
 		}
 	}
 	if (optind >= argc)
@@ -185,8 +184,7 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	}
 	if (strcmp(sub, "bind") == 0) {
 		if (nargs != 2) {
-			fprintf(stderr, "vpmemctl driver bind: expected DRIVER and DEVICE (or all)\n");
-			driver_usage(stderr);
+			fprintf(stderr, "vpmemctl driver bind: expected DRIVER and DEVICE (or all) (see 'vpmemctl driver --help')\n");
 			return VPMEMCTL_EXIT_USAGE;
 		}
 		if (!known_module(argv[optind + 1])) {
@@ -196,7 +194,7 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		}
 		return driver_bind(ctx, argv[optind + 1], argv[optind + 2]);
 	}
-	fprintf(stderr, "vpmemctl driver: unknown subcommand '%s'\n", sub);
-	driver_usage(stderr);
+	fprintf(stderr, "vpmemctl driver: unknown subcommand '%s' (see 'vpmemctl driver --help')\n",
+		sub);
 	return VPMEMCTL_EXIT_USAGE;
 }

@@ -95,7 +95,7 @@ int cmd_flush(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	unsigned int flags = 0;
 	bool json = false;
 
-	while ((c = getopt_long(argc, (char *const *)argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, (char *const *)argv, ":jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -107,13 +107,11 @@ int cmd_flush(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			flush_usage(stdout);
 			return VPMEMCTL_EXIT_OK;
 		default:
-			flush_usage(stderr);
-			return VPMEMCTL_EXIT_USAGE;
+			return vpmemctl_bad_option("flush", c, argv);
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "vpmemctl flush: no TARGET given\n");
-		flush_usage(stderr);
+		fprintf(stderr, "vpmemctl flush: no TARGET given (see 'vpmemctl flush --help')\n");
 		return VPMEMCTL_EXIT_USAGE;
 	}
 	for (i = optind; i < argc; i++) {

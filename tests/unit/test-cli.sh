@@ -148,8 +148,6 @@ else
 fi
 rm -f "$tmp"
 
-rm -f "$tmp"
-
 # driver: works without any virtio-pmem device (this host), reports both
 # modules; argument errors are usage errors (2); nothing here loads or binds.
 expect help-lists-driver 0 "$vpmemctl" --help
@@ -196,6 +194,51 @@ if [ "$npmem" -eq 0 ]; then
 		break
 	done
 fi
+
+# ndctl's conventions: --list-cmds; help CMD prints the command's usage
+# (its man page on a terminal with man); every usage error is one line on
+# stderr, with exit status 2.
+expect list-cmds 0 "$vpmemctl" --list-cmds
+for c in list check version help; do
+	echo "$last_out" | grep -qx "$c" || { echo "FAIL --list-cmds lacks $c"; fails=$((fails + 1)); }
+done
+for c in $("$vpmemctl" --list-cmds); do
+	expect "help-$c" 0 env VPMEMCTL_HELP_NO_MAN=1 "$vpmemctl" help "$c"
+	has "help-$c-usage" "^usage: vpmemctl $c"
+	expect "$c-help-opt" 0 "$vpmemctl" "$c" --help
+	[ "$c" = help ] || [ "$c" = version ] || has "$c-help-opt-usage" "^usage: vpmemctl $c"
+done
+one_line() { # one_line NAME CMD...: exit 2, exactly one line on stderr, nothing on stdout
+	name=$1
+	shift
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	out=$("$@" 2>/dev/null)
+	if [ $rc -ne 2 ] || [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ] || [ -z "$err" ] || [ -n "$out" ]; then
+		echo "FAIL $name: rc $rc, stderr '$err', stdout '$out'"
+		fails=$((fails + 1))
+	fi
+}
+one_line usage-no-command "$vpmemctl"
+one_line usage-unknown-command "$vpmemctl" frobnicate
+one_line usage-unknown-option "$vpmemctl" --bogus
+one_line usage-unknown-short "$vpmemctl" -x
+one_line usage-missing-arg "$vpmemctl" --log
+one_line usage-help-unknown "$vpmemctl" help frobnicate
+one_line usage-list-option "$vpmemctl" list --bogus
+one_line usage-list-missing-arg "$vpmemctl" list -r
+one_line usage-list-extra "$vpmemctl" list extra
+one_line usage-check-option "$vpmemctl" check -q /
+one_line usage-check-no-path "$vpmemctl" check
+one_line usage-flush-option "$vpmemctl" flush --bogus /
+one_line usage-flush-no-target "$vpmemctl" flush
+one_line usage-driver-option "$vpmemctl" driver --bogus
+one_line usage-driver-subcommand "$vpmemctl" driver frob
+one_line usage-driver-bind-args "$vpmemctl" driver bind vpmem
+one_line usage-list-mode "$vpmemctl" list -m bogus
+# list's new filters work on a machine without pmem: an empty answer.
+expect list-filters 0 "$vpmemctl" list --json -b ndbus9 -n namespace9.0 -m fsdax -v
+[ "$last_out" = "[]" ] || { echo "FAIL list filters on nothing: $last_out"; fails=$((fails + 1)); }
 
 [ $fails -eq 0 ] && echo "test-cli: all passed"
 exit $((fails > 0))
