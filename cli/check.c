@@ -142,14 +142,7 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		if (json) {
 			struct json_object *jc = vj_check(chk, 0);
 
-			if (jc && v) {
-				struct json_object *advice = vj_driver_advice(v);
-
-				json_object_object_add(jc, "driver_evidence",
-						       json_object_new_string(pmemflush_vdev_get_evidence(v)));
-				if (advice)
-					json_object_object_add(jc, "driver_advice", advice);
-			}
+			vj_add_driver_facts(jc, v);
 			json_object_array_add(arr, jc);
 		} else {
 			if (i > optind)

@@ -390,3 +390,16 @@ int vj_print(FILE *out, struct json_object *obj)
 	json_object_put(obj);
 	return rc;
 }
+
+void vj_add_driver_facts(struct json_object *o, struct pmemflush_vdev *vdev)
+{
+	struct json_object *advice;
+
+	if (!o || !vdev)
+		return;
+	json_object_object_add(o, "driver_evidence",
+			       json_object_new_string(pmemflush_vdev_get_evidence(vdev)));
+	advice = vj_driver_advice(vdev);
+	if (advice)
+		json_object_object_add(o, "driver_advice", advice);
+}

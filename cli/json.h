@@ -40,6 +40,8 @@ struct json_object *vj_vdev(struct pmemflush_vdev *vdev);
 struct json_object *vj_drivers(struct pmemflush_drivers *drivers);
 /* The driver_advice object of a device ({"id", "message"}), NULL for none. */
 struct json_object *vj_driver_advice(struct pmemflush_vdev *vdev);
+/* Add "driver_evidence" and "driver_advice" of @vdev (NULL: nothing) to @o. */
+void vj_add_driver_facts(struct json_object *o, struct pmemflush_vdev *vdev);
 
 /* Print @obj (pretty, like ndctl) followed by a newline; drops the reference. */
 int vj_print(FILE *out, struct json_object *obj);

@@ -254,16 +254,8 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			continue;
 		if (o.json) {
 			struct json_object *jr = vj_region_filtered(r, o.flags, ns_selected, &o);
-			struct pmemflush_vdev *v = region_vdev(drivers, r);
 
-			if (jr && v) {
-				struct json_object *advice = vj_driver_advice(v);
-
-				json_object_object_add(jr, "driver_evidence",
-						       json_object_new_string(pmemflush_vdev_get_evidence(v)));
-				if (advice)
-					json_object_object_add(jr, "driver_advice", advice);
-			}
+			vj_add_driver_facts(jr, region_vdev(drivers, r));
 			json_object_array_add(arr, jr);
 			continue;
 		}
