@@ -220,5 +220,10 @@ int main(int argc, char **argv)
 	optind = 0;
 	rc = cmd->fn(argc, (const char **)argv, ctx);
 	pmemflush_unref(ctx);
+	/* An answer that could not be written is no answer (vpmemctl flush > /dev/full). */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc == VPMEMCTL_EXIT_OK) {
+		fprintf(stderr, "vpmemctl: cannot write the output: %s\n", strerror(errno));
+		rc = VPMEMCTL_EXIT_ERROR;
+	}
 	return rc;
 }

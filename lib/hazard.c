@@ -16,7 +16,7 @@ static const struct {
 	  "device dax on a buffered region without a host-flush path: nothing can make its stores durable on the host",
 	  false },
 	{ PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED, "nobarrier-on-buffered",
-	  "file system mounted nobarrier on a buffered region: fsync never reaches the host",
+	  "file system mounted nobarrier on a buffered region (or a disk with a write cache): fsync never reaches durable media",
 	  false },
 	{ PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN, "buffered-unknown",
 	  "nothing the guest can verify tells whether this region is buffered: neither CPU flushes nor msync are known to reach durable media",
@@ -105,8 +105,14 @@ unsigned int pf_hazards_path(const struct pf_method_facts *f)
 
 	if (f->volatile_fs)
 		h |= PMEMFLUSH_HAZARD_VOLATILE;
+	/*
+	 * Not pmem: a disk with a volatile write cache (or a host's page cache
+	 * behind a virtual disk) is buffered too, and nobarrier stops fsync
+	 * from flushing it. (A write-through queue is normal for disks without
+	 * a volatile cache, so that is no hazard there.)
+	 */
 	if (!f->on_pmem)
-		return h;
+		return h | (f->nobarrier ? PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED : 0);
 	h |= pf_hazards_region(&f->region);
 	if (f->devdax)
 		h |= pf_hazards_namespace(&f->region, PMEMFLUSH_NS_MODE_DEVDAX);

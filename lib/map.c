@@ -228,6 +228,7 @@ PMEMFLUSH_EXPORT int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *p
 {
 	_cleanup_close_ int fd = -1;
 	int oflags = O_RDWR | O_CLOEXEC, rc;
+	struct stat mine, now;
 	bool created = false;
 
 	if (map)
@@ -249,7 +250,9 @@ PMEMFLUSH_EXPORT int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *p
 	if (fd < 0)
 		return pf_error(-errno, "cannot open '%s': %s", path, strerror(errno));
 	rc = map_checked(ctx, path, fd, 0, len, flags, map);
-	if (rc < 0 && created)
+	/* Remove what this call created, and only that (not a file renamed there since). */
+	if (rc < 0 && created && fstat(fd, &mine) == 0 && stat(path, &now) == 0 &&
+	    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino)
 		unlink(path);
 	return rc;
 }

@@ -24,6 +24,8 @@ struct pf_watch {
 	bool mount_on;		/* mountinfo_fd is open and watched (poll) */
 	int mountinfo_fd;
 	uint64_t mnt_id;
+	unsigned long devno;		/* the file system's device: its mounts share options */
+	unsigned long long mnt_ns;	/* the mount namespace mountinfo_fd shows */
 	char mount_target[128];
 };
 

@@ -71,10 +71,18 @@ static void explain(const struct pf_method_facts *f, unsigned int hazard, char *
 				 region, provider);
 			break;
 		}
-		snprintf(why, len,
-			 "the file system at %s is mounted nobarrier on %s, a buffered (%s) region: fsync and "
-			 "msync never reach the host; remount it with barriers (mount -o remount,barrier %s)",
-			 or_q(f->mount_target), region, provider, or_q(f->mount_target));
+		if (!f->on_pmem)
+			snprintf(why, len,
+				 "the file system at %s is mounted nobarrier: fsync and msync do not flush the "
+				 "disk's write cache (or the host's cache behind a virtual disk); remount it "
+				 "with barriers (mount -o remount,barrier %s)",
+				 or_q(f->mount_target), or_q(f->mount_target));
+		else
+			snprintf(why, len,
+				 "the file system at %s is mounted nobarrier on %s, a buffered (%s) region: "
+				 "fsync and msync never reach the host; remount it with barriers (mount -o "
+				 "remount,barrier %s)",
+				 or_q(f->mount_target), region, provider, or_q(f->mount_target));
 		break;
 	case PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED:
 		snprintf(why, len,

@@ -172,7 +172,9 @@ void pf_namespace_finish(struct pmemflush_namespace *ns)
 		if (m->facts.nobarrier)
 			mf.nobarrier = true;
 	}
-	if (ns->blockdev && pf_queue_write_through(ns->blockdev)) {
+	/* btt flushes every write itself: its queue says "write through". */
+	if (ns->blockdev && ns->mode != PMEMFLUSH_NS_MODE_SECTOR &&
+	    pf_queue_write_through(ns->blockdev)) {
 		mf.write_through = true;
 		mf.write_through_dev = ns->blockdev;
 	}

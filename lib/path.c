@@ -77,6 +77,7 @@ struct resolved {
 	char write_through_name[64];
 	/* The region a refusal names: the least trustworthy member. */
 	const struct pmemflush_region *blame;
+	int nonsector_leaves;	/* pmem leaves that are not btt (sector mode) */
 };
 
 static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
@@ -187,11 +188,16 @@ static int add_leaf(struct pmemflush_check *c, struct resolved *res, const char 
 			res->blame = ns->region;
 	}
 	res->leaves++;
+	/* btt writes flush on their own: its "write through" queue drops nothing. */
+	if (ns->mode != PMEMFLUSH_NS_MODE_SECTOR)
+		res->nonsector_leaves++;
 	for (i = 0; i < c->n_leaves; i++)
 		if (c->leaves[i] == ns->region)
 			return 0;
-	if (c->n_leaves < PF_STACK_MAX)
-		c->leaves[c->n_leaves++] = ns->region;
+	if (c->n_leaves == PF_STACK_MAX)
+		return pf_error(-E2BIG, "%s: more than %d regions under it: too many to watch",
+				c->path, PF_STACK_MAX);
+	c->leaves[c->n_leaves++] = ns->region;
 	return 0;
 }
 
@@ -223,8 +229,11 @@ static int resolve_disk(struct pmemflush_check *c, struct resolved *res, const c
 	if (depth > MAX_STACK_DEPTH)
 		return pf_error(-ELOOP, "%s: block device stack deeper than %d", c->path,
 				MAX_STACK_DEPTH);
-	if (c->n_disks < PF_STACK_MAX)
-		snprintf(c->disks[c->n_disks++], sizeof(c->disks[0]), "%s", name);
+	/* What cannot be watched after a map is made is refused, not cut. */
+	if (c->n_disks == PF_STACK_MAX)
+		return pf_error(-E2BIG, "%s: more than %d disks under it: too many to watch", c->path,
+				PF_STACK_MAX);
+	snprintf(c->disks[c->n_disks++], sizeof(c->disks[0]), "%s", name);
 	if (pf_queue_write_through(name) && !res->write_through_dev) {
 		snprintf(res->write_through_name, sizeof(res->write_through_name), "%s", name);
 		res->write_through_dev = res->write_through_name;
@@ -370,6 +379,7 @@ static struct libmnt_fs *mount_of(struct pmemflush_check *c, struct libmnt_table
 		mnt_free_iter(itr);
 		if (fs && !c->mnt_id_valid) {
 			c->mnt_id = stx.stx_mnt_id;
+			c->mnt_devno = mnt_fs_get_devno(fs);
 			c->mnt_id_valid = true;
 		}
 		if (fs)
@@ -552,9 +562,11 @@ static int check_path(struct pmemflush_check *c, int fd, bool trust)
 		if (f.devdax)
 			f.dax = PMEMFLUSH_YES;
 	} else if (S_ISBLK(st.st_mode)) {
+		/*
+		 * No MAP_SYNC probe: block devices never offer it, and opening
+		 * one read-write makes udev rescan it when it is closed.
+		 */
 		rc = resolve_block(c, &res, st.st_rdev, 0);
-		if (rc >= 0)
-			probe_map_sync(c, fd, (size_t)sysconf(_SC_PAGESIZE));
 	} else {
 		rc = resolve_file(c, &res, fd, c->path, 0);
 		if (S_ISREG(st.st_mode)) {
@@ -585,6 +597,11 @@ static int check_path(struct pmemflush_check *c, int fd, bool trust)
 	c->dax = f.dax;
 	f.map_sync = c->map_sync;
 	f.nobarrier = mf.nobarrier;
+	/* A stack of btt devices only: each write is flushed by btt itself. */
+	if (f.on_pmem && !res.nonsector_leaves) {
+		res.write_through_dev = NULL;
+		c->n_disks = 0;
+	}
 	f.write_through = res.write_through_dev != NULL;
 	f.write_through_dev = res.write_through_dev;
 	f.hypervisor = c->ctx->hypervisor;

@@ -128,6 +128,7 @@ struct pmemflush_check {
 	const struct pmemflush_region *leaves[PF_STACK_MAX];	/* distinct pmem regions */
 	int n_leaves;
 	uint64_t mnt_id;		/* the file's mount (statx), valid if mnt_id_valid */
+	unsigned long mnt_devno;	/* that mount's device number (mountinfo) */
 	bool mnt_id_valid;
 	bool trusted;		/* an unverified platform was trusted by opt-in */
 	bool host_flush_writable; /* the caller may write host_flush_path */

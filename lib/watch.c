@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libmount/libmount.h>
@@ -103,6 +104,14 @@ static int watch_errors(struct pmemflush_map *m, struct pmemflush_check *c)
 	return 0;
 }
 
+/* The inode of this process's mount namespace (0 if unknown). */
+static unsigned long long mount_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/mnt", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
 static int watch_drops(struct pmemflush_map *m, struct pmemflush_check *c)
 {
 	struct pf_watch *w = &m->watch;
@@ -126,6 +135,8 @@ static int watch_drops(struct pmemflush_map *m, struct pmemflush_check *c)
 	w->mnt_id = c->mnt_id;
 	snprintf(w->mount_target, sizeof(w->mount_target), "%s",
 		 c->mount_target ? c->mount_target : "?");
+	w->devno = c->mnt_devno;
+	w->mnt_ns = mount_ns();
 	w->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (w->mountinfo_fd < 0)
 		return 0;
@@ -165,17 +176,40 @@ static void mnt_unref_tablep(struct libmnt_table **t)
 	mnt_unref_table(*t);
 }
 
-/* Our mount's options now, if the mount table changed since last time. */
+/*
+ * Our mount's options now, if the mount table changed since last time (or
+ * the process moved to another mount namespace, which the old descriptor
+ * does not report). The file system's options are shared by every mount
+ * of the same superblock, so every entry of the file's device counts, and
+ * the mount is still found after a lazy unmount and a new mount. Not
+ * finding it at all fails: a nobarrier remount cannot be ruled out.
+ */
 static int recheck_mount(struct pf_watch *w)
 {
 	_cleanup_(mnt_unref_tablep) struct libmnt_table *tb = NULL;
-	struct pf_mount_facts mf = { 0 };
+	struct pf_mount_facts mf = { 0 }, one;
 	struct libmnt_iter *itr;
 	struct libmnt_fs *fs;
 	struct pollfd p = { .fd = w->mountinfo_fd, .events = POLLPRI };
+	unsigned long long ns = mount_ns();
+	bool found = false;
+	int fd;
 
-	if (!w->mount_on || poll(&p, 1, 0) <= 0 || !(p.revents & (POLLPRI | POLLERR)))
+	if (!w->mount_on)
 		return 0;
+	if (ns == w->mnt_ns && (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLPRI | POLLERR))))
+		return 0;
+	if (ns != w->mnt_ns) {
+		fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return pf_error(-EIO, "cannot watch the mount table of this mount namespace: a "
+					      "nobarrier remount of %s cannot be ruled out", w->mount_target);
+		close(w->mountinfo_fd);
+		w->mountinfo_fd = fd;
+		w->mnt_ns = ns;
+		p.fd = fd;
+		poll(&p, 1, 0);	/* consume the "new table" event */
+	}
 	tb = mnt_new_table();
 	if (!tb || mnt_table_parse_file(tb, "/proc/self/mountinfo") < 0)
 		return pf_error(-EIO, "the mount table changed and cannot be read again: a nobarrier "
@@ -184,13 +218,19 @@ static int recheck_mount(struct pf_watch *w)
 	while (itr && mnt_table_next_fs(tb, itr, &fs) == 0) {
 		_cleanup_free_ char *opts = NULL;
 
-		if ((uint64_t)mnt_fs_get_id(fs) != w->mnt_id)
+		if ((uint64_t)mnt_fs_get_id(fs) != w->mnt_id && mnt_fs_get_devno(fs) != w->devno)
 			continue;
+		found = true;
 		opts = mnt_fs_strdup_options(fs);
-		pf_mount_parse_options(opts, &mf);
-		break;
+		pf_mount_parse_options(opts, &one);
+		mf.nobarrier |= one.nobarrier;
 	}
 	mnt_free_iter(itr);
+	if (!found)
+		return pf_error(-EOPNOTSUPP,
+				"the mount of %s is no longer in this mount table: a nobarrier remount "
+				"cannot be ruled out; make a new map",
+				w->mount_target);
 	if (mf.nobarrier)
 		return pf_error(-EOPNOTSUPP,
 				"%s was remounted nobarrier after the map was made: fsync and msync no "
@@ -209,7 +249,10 @@ int pf_watch_check(struct pmemflush_map *m)
 	for (i = 0; i < w->n_wc; i++) {
 		n = pread(w->wc_fd[i], buf, sizeof(buf) - 1, 0);
 		if (n <= 0)
-			continue;
+			return pf_error(n < 0 ? -errno : -EIO,
+					"cannot read /sys/block/%s/queue/write_cache again: whether flushes "
+					"still reach the host cannot be told",
+					w->wc_disk[i]);
 		buf[n] = '\0';
 		if (strncmp(buf, "write through", 13) == 0)
 			return pf_error(-EOPNOTSUPP,

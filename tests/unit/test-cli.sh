@@ -240,5 +240,12 @@ one_line usage-list-mode "$vpmemctl" list -m bogus
 expect list-filters 0 "$vpmemctl" list --json -b ndbus9 -n namespace9.0 -m fsdax -v
 [ "$last_out" = "[]" ] || { echo "FAIL list filters on nothing: $last_out"; fails=$((fails + 1)); }
 
+# An answer that cannot be written is an error, not success.
+if [ -w /dev/full ]; then
+	"$vpmemctl" version > /dev/full 2>/dev/null
+	rc=$?
+	[ $rc -eq 1 ] || { echo "FAIL output to /dev/full exited $rc, expected 1"; fails=$((fails + 1)); }
+fi
+
 [ $fails -eq 0 ] && echo "test-cli: all passed"
 exit $((fails > 0))

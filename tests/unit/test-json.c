@@ -145,11 +145,11 @@ static void test_list(void)
 		"\"persistence_domain\":\"unknown\",\"buffered\":\"yes\","
 		"\"buffered_evidence\":\"provider=virtio-pmem,virtio=virtio1:0x001b,persistence_domain=unknown\","
 		"\"host_flush\":\"none\",\"hazards\":[{\"id\":\"nobarrier-on-buffered\",\"severity\":\"unsafe\","
-		"\"message\":\"file system mounted nobarrier on a buffered region: fsync never reaches the host\"}],"
+		"\"message\":\"file system mounted nobarrier on a buffered region (or a disk with a write cache): fsync never reaches durable media\"}],"
 		"\"namespaces\":[{\"dev\":\"namespace0.0\",\"mode\":\"fsdax\",\"size\":266338304,"
 		"\"blockdev\":\"pmem0\",\"persist_method\":\"refused\",\"hazards\":[{\"id\":\"nobarrier-on-buffered\","
-		"\"severity\":\"unsafe\",\"message\":\"file system mounted nobarrier on a buffered region: "
-		"fsync never reaches the host\"}],\"mounts\":[{\"source\":\"/dev/pmem0\",\"target\":\"/mnt/pmem0\","
+		"\"severity\":\"unsafe\",\"message\":\"file system mounted nobarrier on a buffered region "
+		"(or a disk with a write cache): fsync never reaches durable media\"}],\"mounts\":[{\"source\":\"/dev/pmem0\",\"target\":\"/mnt/pmem0\","
 		"\"fstype\":\"ext4\",\"dax\":true,\"options\":\"rw,noatime,nobarrier,dax\"}]}]}");
 
 	expect_json(vj_namespace(r1->namespaces, VJ_HUMAN),

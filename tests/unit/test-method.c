@@ -75,6 +75,12 @@ static const struct row {
 	  PMEMFLUSH_PD_UNKNOWN, PMEMFLUSH_HOST_FLUSH_DEEP_FLUSH, PMEMFLUSH_METHOD_HOST_FLUSH },
 	{ "devdax unknown, no host flush, trusted", TRUST, true, true, Y, U, U,
 	  PMEMFLUSH_PD_MEMORY_CONTROLLER, PMEMFLUSH_HOST_FLUSH_NONE, PMEMFLUSH_METHOD_CPU_FLUSH },
+	/* Not pmem: nobarrier stops fsync from flushing a disk's cache too; a
+	 * write-through queue is normal there (no volatile cache). */
+	{ "disk, nobarrier", NOB, false, false, N, N, N, PMEMFLUSH_PD_UNKNOWN,
+	  PMEMFLUSH_HOST_FLUSH_NONE, PMEMFLUSH_METHOD_REFUSED },
+	{ "disk, write through", WT, false, false, N, N, N, PMEMFLUSH_PD_UNKNOWN,
+	  PMEMFLUSH_HOST_FLUSH_NONE, PMEMFLUSH_METHOD_MSYNC },
 	/* Memory only. */
 	{ "tmpfs", VFS, false, false, N, N, N, PMEMFLUSH_PD_UNKNOWN, PMEMFLUSH_HOST_FLUSH_NONE,
 	  PMEMFLUSH_METHOD_REFUSED },

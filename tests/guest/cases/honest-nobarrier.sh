@@ -76,3 +76,12 @@ case "$out" in
 *) vt_fail remount-under-map-fails "got: $out" ;;
 esac
 mount -o remount,barrier=1 "$MNT0"
+
+# The mount under a live map is lazily detached and the same file system
+# mounted again and remounted nobarrier: the map finds it by device (the
+# options are the superblock's) and the next persist fails.
+out=$(persisttool change "$f" "umount -l $MNT0; mkdir -p /mnt/again; mount -o noatime $DEV0 /mnt/again && mount -o remount,nobarrier /mnt/again")
+case "$out" in
+*"before=0 after=-95 msg="*"nobarrier"*) vt_ok detached-and-remounted-under-map-fails ;;
+*) vt_fail detached-and-remounted-under-map-fails "got: $out" ;;
+esac
