@@ -12,6 +12,7 @@
 #include <linux/atomic.h>
 #include <linux/libnvdimm.h>
 #include <linux/list.h>
+#include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/virtio.h>
@@ -34,7 +35,12 @@
  * The wire format of one FLUSH request. It lives in its own allocation, not
  * inside struct vpmem, so that the device's write of @resp never shares a
  * cache line with fields the CPU updates (matters for non-coherent DMA), and
- * so that it can be kept alive on its own if the host never answers.
+ * so that it can be given up on its own: a buffer handed to the device
+ * belongs to the device until virtqueue_get_buf() returns it. Neither a
+ * reset nor a broken virtqueue takes it back (QEMU's thread-pool fsync
+ * still writes the answer after a reset), so a buffer whose request was
+ * abandoned is never reused and never freed: it is leaked, and the engine
+ * goes on with a fresh one (see "Buffer ownership" in vpmem_flush.c).
  */
 struct vpmem_msg {
 	struct virtio_pmem_req req;
@@ -68,13 +74,18 @@ struct vpmem {
 	bool in_flight;
 	bool frozen;		/* suspended: queue waiters, send nothing */
 	bool broken;		/* device broken: fail everything with -EIO */
-	bool closing;		/* removal: the flush attribute gets -ENXIO */
+	/* removal: the flush attribute gets -ENXIO, others a bounded wait */
+	bool closing;
 	bool dead;		/* removal: every flush gets -ENXIO */
 	u64 lat_total_ns;
 	u64 lat_max_ns;
 	/* Block-layer flushes asked for while the bus was being removed. */
 	u64 teardown_flushes;
 	u64 teardown_errors;
+	/* flush_errors value an administrator acknowledged (flush_errors_ack). */
+	s64 errors_acked;
+	/* Marks a frozen engine broken if the transport never restored it. */
+	struct notifier_block pm_nb;
 
 	/*
 	 * Statistics read lock-free by sysfs. flush_errors only changes under
@@ -90,10 +101,14 @@ void vpmem_flush_init(struct vpmem *vp);
 int vpmem_flush(struct vpmem *vp);
 int vpmem_flush_attr(struct vpmem *vp);
 int vpmem_flush_final(struct vpmem *vp);
+s64 vpmem_flush_errors_acked(struct vpmem *vp);
+int vpmem_flush_errors_ack(struct vpmem *vp, s64 val);
 int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio);
 void vpmem_vq_done(struct virtqueue *vq);
 void vpmem_flush_start(struct vpmem *vp, struct virtqueue *vq);
-void vpmem_flush_freeze(struct vpmem *vp);
+int vpmem_flush_freeze(struct vpmem *vp);
+void vpmem_flush_pm_register(struct vpmem *vp);
+void vpmem_flush_pm_unregister(struct vpmem *vp);
 void vpmem_flush_broken(struct vpmem *vp, const char *why);
 void vpmem_flush_close(struct vpmem *vp);
 bool vpmem_flush_kill(struct vpmem *vp);

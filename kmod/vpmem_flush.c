@@ -43,17 +43,20 @@
  *     the rest of one request plus its own, and a burst of N callers costs
  *     two host flushes, not N.
  *
- * Errors stick (errseq). A host whose write-back failed typically marks the
- * pages clean and reports the failure once: the next flush succeeds although
- * stores made before the failed one are gone. So success of one's own
- * generation is not enough. flush_errors counts every failed flush of the
- * device, only grows and only changes under vp->lock; each waiter samples it
- * when it registers and fails with -EIO if it changed before the waiter
- * completes. Every caller whose wait overlapped a failure, whichever
- * generation failed, sees it: the flush attribute, fsync and journal
- * commits alike. Failures that happened before a caller registered are left
- * to whoever sampled the count earlier (user space reads flush_errors when it
- * maps the device and compares after each flush).
+ * Errors stick until acknowledged. A host whose write-back failed typically
+ * marks the pages clean and reports the failure once: the next flush
+ * succeeds although stores made before the failed one are gone. So success
+ * of one's own generation is not enough. flush_errors counts every failed
+ * flush of the device, only grows (user space reads it as a monotonic count)
+ * and only changes under vp->lock; errors_acked is the value an
+ * administrator acknowledged through the flush_errors_ack attribute. While
+ * the two differ every flush fails with -EIO at once, without a request:
+ * the device refuses to claim durability for stores that may have been lost,
+ * whoever asks and whenever they started (the flush attribute, fsync and
+ * journal commits alike). Each waiter also samples flush_errors when it
+ * registers and fails if it changed before the waiter completes, so an
+ * acknowledgment made during a wait does not hide a failure that
+ * overlapped it. A refusal is not a new failure and is not counted.
  *
  * Ordering. Each caller runs pmem_wmb() before it registers: non-temporal
  * stores (pmem's memcpy_flushcache(), a devdax application's movnt) are
@@ -72,27 +75,51 @@
  * until the queue is set up again (resume, or unbind and bind). It notices:
  * when sending (the add or the kick fails), on a config-change interrupt
  * (NEEDS_RESET), and from a watchdog that looks every VPMEM_WATCH_PERIOD
- * while a request is in flight. A full virtqueue cannot happen with one
+ * while a request is in flight, also during removal. Whoever waits on vp->wq
+ * (freeze, kill) is woken as soon as the device breaks. A full virtqueue cannot happen with one
  * request in flight on a queue of at least two entries (probe refuses
  * smaller ones), so -ENOSPC is treated as a broken device, not retried.
  *
- * Suspend. vpmem_flush_freeze() stops sending, waits (bounded) for the
- * request in flight and fails it if the host does not answer; callers that
- * arrive meanwhile just queue. The caller then resets the device and deletes
- * the queue. On resume vpmem_flush_start() gets the new queue and sends one
- * generation for everyone who queued.
+ * Buffer ownership. The request's buffer (vp->msg) belongs to the device
+ * from virtqueue_add_sgs() until virtqueue_get_buf() returns it. A reset
+ * does not end that: QEMU has no reset handler for a flush running on its
+ * thread pool, which later writes the status into the buffer and pushes the
+ * descriptor onto whatever ring exists then. So one rule everywhere: a
+ * buffer whose request was given up (device broken, then reset at suspend or
+ * removal) is never reused and never freed; it is leaked and the engine
+ * continues with a fresh one. resp.ret is set to a non-zero value before
+ * each send and an answer counts as success only if the device wrote a
+ * zero status into the current buffer (used length >= sizeof(resp)); a
+ * stale completion landing on a new ring finds the new buffer's status
+ * unwritten and fails instead of passing for the next request's answer.
+ *
+ * Suspend. vpmem_flush_freeze() stops sending and waits (bounded) for the
+ * request in flight; callers that arrive meanwhile just queue. If the host
+ * stays silent on a working device, the freeze fails with -EBUSY and the
+ * suspend is aborted: resetting would leave the request at the host and
+ * its late answer on the next ring. A broken device's request is abandoned
+ * (see Buffer ownership). Then the caller resets the device and deletes the
+ * queue. On resume vpmem_flush_start() gets the new queue and sends one
+ * generation for everyone who queued. If the transport fails to restore the
+ * device before calling our restore, nothing would ever send again: a PM
+ * notifier marks an engine that is still frozen after the resume broken.
  *
  * Teardown, in the order vpmem_remove() uses:
  *  1. vpmem_flush_close(): the flush attribute fails with -ENXIO at once and
  *     its waiters are completed with -ENXIO, so that sysfs removal (which
  *     waits for active writers) cannot block on the host. Block-layer and
- *     libnvdimm flushes keep working.
+ *     libnvdimm flushes keep working, but each waits at most VPMEM_GRACE
+ *     from the close (or from its start, if later); one that runs out while
+ *     the host holds a request marks the device broken, which fails every
+ *     waiter with -EIO at once. An engine with no queue (its restore never
+ *     came) is marked broken here.
  *  2. nvdimm_bus_unregister(): the pmem driver's final flush of each
  *     namespace goes to the host as usual.
  *  3. vpmem_flush_final(): one last bounded flush (covers devdax).
  *  4. vpmem_flush_kill(): new callers get -ENXIO, the request at the host
  *     gets a grace period (unless the device is broken), the rest gets
- *     -ENXIO. Only then may the device be reset and its queue deleted.
+ *     -ENXIO. Only then may the device be reset and its queue deleted; a
+ *     request still unanswered leaves its buffer to the host (leaked).
  *
  * Test hooks exist only in a build with VPMEM_TESTING (the test suite's):
  * the parameter fail_next_flushes=N makes the next N host flushes (of any
@@ -110,6 +137,8 @@
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/suspend.h>
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <linux/virtio.h>
@@ -122,6 +151,11 @@
 #define VPMEM_GRACE		(10 * HZ)
 /* How often a request in flight is checked for a broken device. */
 #define VPMEM_WATCH_PERIOD	HZ
+/*
+ * resp.ret before a request is sent: any non-zero value is a failure, so a
+ * device that completes the buffer without writing the status fails it.
+ */
+#define VPMEM_RET_UNSET		0xffffffffU
 
 #ifdef VPMEM_TESTING
 static atomic_t vpmem_fail_next = ATOMIC_INIT(0);
@@ -180,8 +214,12 @@ static void vpmem_complete_locked(struct vpmem *vp, struct vpmem_waiter *w,
 {
 	lockdep_assert_held(&vp->lock);
 	list_del(&w->node);
-	/* errseq: a failure anywhere during the wait fails this caller too. */
-	if (!err && atomic64_read(&vp->flush_errors) != w->errors)
+	/*
+	 * A failure anywhere during the wait fails this caller too, and so does
+	 * any failure not acknowledged yet (see "Errors stick").
+	 */
+	if (!err && (atomic64_read(&vp->flush_errors) != w->errors ||
+		     atomic64_read(&vp->flush_errors) != vp->errors_acked))
 		err = -EIO;
 	w->err = err;
 	WRITE_ONCE(w->done, true);
@@ -221,6 +259,8 @@ static void vpmem_break_locked(struct vpmem *vp, const char *why)
 	vp->done_seq = vp->sent_seq;
 	list_for_each_entry_safe(w, tmp, &vp->waiters, node)
 		vpmem_complete_locked(vp, w, -EIO);
+	/* Freeze and kill wait for in_flight to clear or for this. */
+	wake_up(&vp->wq);
 }
 
 /*
@@ -251,7 +291,7 @@ static void vpmem_send_locked(struct vpmem *vp)
 
 	lockdep_assert_held(&vp->lock);
 	vp->msg->req.type = cpu_to_le32(VIRTIO_PMEM_REQ_TYPE_FLUSH);
-	vp->msg->resp.ret = 0;
+	vp->msg->resp.ret = cpu_to_le32(VPMEM_RET_UNSET);
 	sg_init_one(&out, &vp->msg->req, sizeof(vp->msg->req));
 	sg_init_one(&in, &vp->msg->resp, sizeof(vp->msg->resp));
 	sgs[0] = &out;
@@ -260,9 +300,14 @@ static void vpmem_send_locked(struct vpmem *vp)
 	/* GFP_ATOMIC: we hold a spinlock shared with the interrupt. */
 	rc = virtqueue_add_sgs(vp->vq, sgs, 1, 1, vp->msg, GFP_ATOMIC);
 	vp->sent_seq++;
+	/*
+	 * Once added, the buffer is the device's even if the kick fails (it
+	 * may still see the request): in flight until answered or abandoned.
+	 */
+	if (!rc)
+		vp->in_flight = true;
 	if (!rc && virtqueue_kick(vp->vq)) {
 		vp->send_ns = ktime_get_ns();
-		vp->in_flight = true;
 		atomic64_inc(&vp->host_flushes);
 		schedule_delayed_work(&vp->watch_work, VPMEM_WATCH_PERIOD);
 		return;
@@ -298,8 +343,9 @@ static void vpmem_watch_work(struct work_struct *work)
 	struct vpmem *vp = container_of(to_delayed_work(work), struct vpmem,
 					watch_work);
 
+	/* Also while kill waits for the host: a break must end that wait. */
 	spin_lock_irq(&vp->lock);
-	if (vp->in_flight && !vp->dead && !vpmem_check_broken_locked(vp, true))
+	if (vp->in_flight && !vpmem_check_broken_locked(vp, true))
 		schedule_delayed_work(&vp->watch_work, VPMEM_WATCH_PERIOD);
 	spin_unlock_irq(&vp->lock);
 }
@@ -320,7 +366,8 @@ void vpmem_flush_init(struct vpmem *vp)
 /*
  * Wait for a host flush sent after this call started. @timeout bounds the
  * wait (MAX_SCHEDULE_TIMEOUT: unbounded, like the in-tree driver; a broken
- * device ends it with -EIO); only the removal path uses a finite one.
+ * device ends it with -EIO); only the removal path uses a finite one, and
+ * once removal has begun no wait is longer than VPMEM_GRACE (see Teardown).
  * @attr: from the flush attribute, which may be ended by a fatal signal
  * (-EINTR) and by removal (-ENXIO); a bio must complete, so the block path
  * is neither. A caller that leaves early just drops out of the waiter list;
@@ -331,7 +378,7 @@ static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool attr)
 {
 	unsigned int state = attr ? TASK_KILLABLE : TASK_UNINTERRUPTIBLE;
 	struct vpmem_waiter w = { .task = current, .attr = attr };
-	bool killed = false;
+	bool killed = false, grace = false;
 
 	might_sleep();
 	atomic64_inc(&vp->flush_requests);
@@ -343,7 +390,9 @@ static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool attr)
 		spin_unlock_irq(&vp->lock);
 		return -ENXIO;
 	}
-	if (vp->broken) {
+	/* Broken, or a failure not acknowledged: no claim of durability. */
+	if (vp->broken ||
+	    atomic64_read(&vp->flush_errors) != vp->errors_acked) {
 		spin_unlock_irq(&vp->lock);
 		return -EIO;
 	}
@@ -356,7 +405,14 @@ static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool attr)
 	/* Waiting for a device to finish a write: I/O wait. */
 	for (;;) {
 		set_current_state(state);
-		if (READ_ONCE(w.done) || !timeout)
+		if (READ_ONCE(w.done))
+			break;
+		/* Removal: vpmem_flush_close() wakes us to start the grace. */
+		if (!grace && READ_ONCE(vp->closing)) {
+			grace = true;
+			timeout = min_t(long, timeout, VPMEM_GRACE);
+		}
+		if (!timeout)
 			break;
 		if (attr && fatal_signal_pending(current)) {
 			killed = true;
@@ -368,9 +424,19 @@ static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool attr)
 
 	spin_lock_irq(&vp->lock);
 	/* A completion racing with the timeout or the signal still counts. */
-	if (!w.done) {
+	if (!w.done && killed) {
 		list_del(&w.node);
-		w.err = killed ? -EINTR : -ETIMEDOUT;
+		w.err = -EINTR;
+	} else if (!w.done && vp->in_flight) {
+		/*
+		 * Out of time during removal and the host still holds a request:
+		 * treat it as broken, which fails us and every other waiter now
+		 * instead of each waiting out its own grace.
+		 */
+		vpmem_break_locked(vp, "host silent during removal");
+	} else if (!w.done) {
+		list_del(&w.node);
+		w.err = -EIO;
 	}
 	spin_unlock_irq(&vp->lock);
 	return w.err;
@@ -429,6 +495,7 @@ int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio)
 void vpmem_vq_done(struct virtqueue *vq)
 {
 	struct vpmem *vp = vq->vdev->priv;
+	struct vpmem_msg *msg;
 	unsigned long flags;
 	unsigned int len;
 	u32 status;
@@ -436,9 +503,9 @@ void vpmem_vq_done(struct virtqueue *vq)
 	int err;
 
 	spin_lock_irqsave(&vp->lock, flags);
-	while (virtqueue_get_buf(vq, &len)) {
+	while ((msg = virtqueue_get_buf(vq, &len))) {
 		/* Nothing to account for an answer to an abandoned request. */
-		if (!vp->in_flight || vp->broken)
+		if (!vp->in_flight || vp->broken || msg != vp->msg)
 			continue;
 		vp->in_flight = false;
 
@@ -447,12 +514,24 @@ void vpmem_vq_done(struct virtqueue *vq)
 		if (lat > vp->lat_max_ns)
 			vp->lat_max_ns = lat;
 
-		status = le32_to_cpu(vp->msg->resp.ret);
-		err = status ? -EIO : 0;
-		if (status)
+		/*
+		 * Success only if the device wrote a zero status into this
+		 * buffer: the used length says whether it wrote one at all, and
+		 * the status was not zero before the request was sent.
+		 */
+		status = le32_to_cpu(msg->resp.ret);
+		err = 0;
+		if (len < sizeof(msg->resp)) {
+			err = -EIO;
 			dev_err_ratelimited(&vq->vdev->dev,
-					    "host flush failed, status %u\n",
+					    "host answered a flush without a status (%u bytes)\n",
+					    len);
+		} else if (status) {
+			err = -EIO;
+			dev_err_ratelimited(&vq->vdev->dev,
+					    "host flush failed, status %#x\n",
 					    status);
+		}
 		if (vpmem_inject_failure())
 			err = -EIO;
 		if (err)
@@ -472,21 +551,36 @@ void vpmem_flush_start(struct vpmem *vp, struct virtqueue *vq)
 	spin_lock_irq(&vp->lock);
 	vp->vq = vq;
 	vp->frozen = false;
-	/* A new queue: whatever the old one owned is gone with the reset. */
+	/* Nothing is in flight: freeze either saw the answer or gave the buffer up. */
 	vp->in_flight = false;
 	vp->broken = false;
 	vpmem_kick_locked(vp);
 	spin_unlock_irq(&vp->lock);
 }
 
-/*
- * Suspend: stop sending and let the request in flight finish. The caller
- * resets the device next, so a request the host has not answered by then
- * never will be: fail it rather than lose it. Callers that arrive from now
- * on queue and are sent on resume.
- */
-void vpmem_flush_freeze(struct vpmem *vp)
+/* Undo vpmem_flush_freeze(): the suspend is aborted, the queue still works. */
+static void vpmem_flush_thaw(struct vpmem *vp)
 {
+	spin_lock_irq(&vp->lock);
+	vp->frozen = false;
+	vpmem_kick_locked(vp);
+	spin_unlock_irq(&vp->lock);
+}
+
+/*
+ * Suspend: stop sending and let the request in flight finish, because the
+ * caller resets the device next. A working host that stays silent for
+ * VPMEM_GRACE fails the freeze with -EBUSY (the suspend is aborted and the
+ * engine goes on): after a reset its late answer would land on the next ring.
+ * A broken device's request is abandoned: its buffer stays the host's and a
+ * fresh one is used from now on (see "Buffer ownership"). Callers that arrive
+ * from now on queue and are sent on resume.
+ */
+int vpmem_flush_freeze(struct vpmem *vp)
+{
+	struct vpmem_msg *fresh = NULL;
+	bool abandon;
+
 	spin_lock_irq(&vp->lock);
 	vp->frozen = true;
 	spin_unlock_irq(&vp->lock);
@@ -495,16 +589,68 @@ void vpmem_flush_freeze(struct vpmem *vp)
 			   READ_ONCE(vp->broken), VPMEM_GRACE);
 
 	spin_lock_irq(&vp->lock);
-	if (vp->in_flight && !vp->broken) {
+	abandon = vp->in_flight;
+	if (abandon && !vp->broken) {
+		spin_unlock_irq(&vp->lock);
 		dev_err(&vp->vdev->dev,
-			"host did not answer a flush before suspend, failing it\n");
-		atomic64_inc(&vp->flush_errors);
-		vpmem_finish_locked(vp, -EIO);
+			"host has not answered a flush for %u s, refusing to suspend\n",
+			VPMEM_GRACE / HZ);
+		vpmem_flush_thaw(vp);
+		return -EBUSY;
 	}
+	spin_unlock_irq(&vp->lock);
+
+	if (abandon) {
+		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
+		if (!fresh) {
+			vpmem_flush_thaw(vp);
+			return -ENOMEM;
+		}
+		dev_warn(&vp->vdev->dev,
+			 "leaving an unanswered request's buffer to the host\n");
+	}
+
+	spin_lock_irq(&vp->lock);
+	if (fresh)
+		vp->msg = fresh;	/* the old one is the host's: leaked */
 	vp->in_flight = false;
 	vp->vq = NULL;
 	spin_unlock_irq(&vp->lock);
 	cancel_delayed_work_sync(&vp->watch_work);
+	return 0;
+}
+
+/*
+ * After a suspend, hibernation or failed restore of an image, all devices
+ * have been resumed. An engine still frozen was never given a queue: the
+ * transport failed before calling our restore (virtio_device_restore() gives
+ * up on the features). Nothing would ever be sent, and block-layer flushes
+ * cannot be interrupted: fail them and everything later.
+ */
+static int vpmem_pm_notify(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct vpmem *vp = container_of(nb, struct vpmem, pm_nb);
+
+	if (action != PM_POST_SUSPEND && action != PM_POST_HIBERNATION &&
+	    action != PM_POST_RESTORE)
+		return NOTIFY_DONE;
+	spin_lock_irq(&vp->lock);
+	if (vp->frozen && !vp->vq && !vp->dead)
+		vpmem_break_locked(vp, "not restored after resume");
+	spin_unlock_irq(&vp->lock);
+	return NOTIFY_DONE;
+}
+
+void vpmem_flush_pm_register(struct vpmem *vp)
+{
+	vp->pm_nb.notifier_call = vpmem_pm_notify;
+	register_pm_notifier(&vp->pm_nb);
+}
+
+void vpmem_flush_pm_unregister(struct vpmem *vp)
+{
+	unregister_pm_notifier(&vp->pm_nb);
 }
 
 /* config_changed (interrupt context) and the test hook. */
@@ -524,7 +670,9 @@ void vpmem_flush_broken(struct vpmem *vp, const char *why)
 /*
  * Removal, step 1: the flush attribute fails with -ENXIO from now on, and
  * writers already waiting are completed with -ENXIO, so removing the sysfs
- * group does not wait on the host. Other flushes go on.
+ * group does not wait on the host. Other flushes go on, within a grace:
+ * waiters are woken to start it. Without a queue (frozen, never restored)
+ * nothing would ever be sent: the engine is broken.
  */
 void vpmem_flush_close(struct vpmem *vp)
 {
@@ -532,16 +680,22 @@ void vpmem_flush_close(struct vpmem *vp)
 
 	spin_lock_irq(&vp->lock);
 	WRITE_ONCE(vp->closing, true);
-	list_for_each_entry_safe(w, tmp, &vp->waiters, node)
+	if (!vp->vq)
+		vpmem_break_locked(vp, "no queue at removal");
+	list_for_each_entry_safe(w, tmp, &vp->waiters, node) {
 		if (w->attr)
 			vpmem_complete_locked(vp, w, -ENXIO);
+		else
+			wake_up_process(w->task);
+	}
 	spin_unlock_irq(&vp->lock);
 }
 
 /*
  * Stop the engine for removal. Returns true if the host still holds a
- * request, in which case vp->msg must not be freed (the host may still
- * write its answer there).
+ * request, broken device or not, in which case vp->msg must not be freed:
+ * the host may still write its answer there, even after the reset (see
+ * "Buffer ownership").
  */
 bool vpmem_flush_kill(struct vpmem *vp)
 {
@@ -551,13 +705,15 @@ bool vpmem_flush_kill(struct vpmem *vp)
 	spin_lock_irq(&vp->lock);
 	vp->dead = true;
 	WRITE_ONCE(vp->closing, true);
+	if (!vp->vq)
+		vpmem_break_locked(vp, "no queue at removal");
 	spin_unlock_irq(&vp->lock);
 
 	if (!wait_event_timeout(vp->wq, !READ_ONCE(vp->in_flight) ||
 				READ_ONCE(vp->broken), VPMEM_GRACE))
 		dev_warn(&vp->vdev->dev,
 			 "host did not answer a flush, abandoning it\n");
-	/* Dead: the watchdog cannot re-arm itself any more. */
+	/* Dead: nothing is sent any more, so nothing re-arms the watchdog. */
 	cancel_delayed_work_sync(&vp->watch_work);
 
 	spin_lock_irq(&vp->lock);
@@ -572,6 +728,39 @@ bool vpmem_flush_kill(struct vpmem *vp)
 int vpmem_flush_final(struct vpmem *vp)
 {
 	return vpmem_flush_wait(vp, VPMEM_GRACE, false);
+}
+
+s64 vpmem_flush_errors_acked(struct vpmem *vp)
+{
+	s64 val;
+
+	spin_lock_irq(&vp->lock);
+	val = vp->errors_acked;
+	spin_unlock_irq(&vp->lock);
+	return val;
+}
+
+/*
+ * An administrator has seen flush_errors reach @val and accepts that stores
+ * made before those failures may be lost: flushes may succeed again. Only
+ * the current count is accepted, so a failure that happened after it was
+ * read is not acknowledged by accident.
+ */
+int vpmem_flush_errors_ack(struct vpmem *vp, s64 val)
+{
+	int rc = 0;
+
+	spin_lock_irq(&vp->lock);
+	if (val != atomic64_read(&vp->flush_errors)) {
+		rc = -EINVAL;
+	} else if (val != vp->errors_acked) {
+		vp->errors_acked = val;
+		dev_info(&vp->vdev->dev,
+			 "%lld flush errors acknowledged, flushes may succeed again\n",
+			 val);
+	}
+	spin_unlock_irq(&vp->lock);
+	return rc;
 }
 
 void vpmem_flush_latency(struct vpmem *vp, u64 *total_ns, u64 *max_ns)

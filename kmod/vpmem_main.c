@@ -43,8 +43,11 @@ static int vpmem_setup_vq(struct vpmem *vp)
 		return PTR_ERR(vq);
 	}
 	/*
-	 * A request is two descriptors (without indirect descriptors, which
-	 * we do not ask for). A smaller queue could never take one.
+	 * A request is two descriptors, or one indirect descriptor: the ring
+	 * uses indirect descriptors whenever the device offers them (the
+	 * transport keeps VIRTIO_RING_F_INDIRECT_DESC without asking us), but
+	 * falls back to two direct ones if the indirect table cannot be
+	 * allocated. So two entries are the minimum that can always take one.
 	 */
 	if (virtqueue_get_vring_size(vq) < 2) {
 		dev_err(&vdev->dev, "request queue too small: %u entries\n",
@@ -143,6 +146,7 @@ static int vpmem_probe(struct virtio_device *vdev)
 		goto err_unregister;
 	}
 
+	vpmem_flush_pm_register(vp);
 	dev_info(&vdev->dev, "buffered pmem %pR, host flushes coalesced\n",
 		 &res);
 	return 0;
@@ -152,6 +156,7 @@ err_unregister:
 	vpmem_flush_close(vp);
 	nvdimm_bus_unregister(vp->nvdimm_bus);
 err_reset:
+	/* Broken or not, reset or not: see "Buffer ownership" in vpmem_flush.c. */
 	if (vpmem_flush_kill(vp))
 		vp->msg = NULL;	/* still owned by the host: leak, not corrupt */
 	virtio_reset_device(vdev);
@@ -178,6 +183,7 @@ static void vpmem_remove(struct virtio_device *vdev)
 	struct vpmem *vp = vdev->priv;
 	int rc;
 
+	vpmem_flush_pm_unregister(vp);
 	vpmem_flush_close(vp);
 	nvdimm_bus_unregister(vp->nvdimm_bus);
 	if (vp->teardown_flushes)
@@ -190,8 +196,12 @@ static void vpmem_remove(struct virtio_device *vdev)
 	if (rc)
 		dev_warn(&vdev->dev, "flush before removal failed: %d\n", rc);
 
-	if (vpmem_flush_kill(vp))
+	/* Broken or not, reset or not: see "Buffer ownership" in vpmem_flush.c. */
+	if (vpmem_flush_kill(vp)) {
+		dev_warn(&vdev->dev,
+			 "leaving an unanswered request's buffer to the host\n");
 		vp->msg = NULL;	/* still owned by the host: leak, not corrupt */
+	}
 	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
 
@@ -213,13 +223,17 @@ static void vpmem_config_changed(struct virtio_device *vdev)
 /*
  * Suspend and hibernation. The device loses its queue across them (the
  * transport resets it on resume), so take it down here and set it up again
- * in restore. Flushes asked for in between wait and are sent on resume.
+ * in restore. Flushes asked for in between wait and are sent on resume. A
+ * host that does not answer the request in flight aborts the suspend.
  */
 static int vpmem_freeze(struct virtio_device *vdev)
 {
 	struct vpmem *vp = vdev->priv;
+	int err;
 
-	vpmem_flush_freeze(vp);
+	err = vpmem_flush_freeze(vp);
+	if (err)
+		return err;
 	virtio_reset_device(vdev);
 	vdev->config->del_vqs(vdev);
 	return 0;

@@ -40,8 +40,8 @@ static ssize_t flush_store(struct device *dev, struct device_attribute *attr,
 
 	/*
 	 * Killable: a writer stuck on a dead host can still be killed. Fails
-	 * with -EIO if any flush of the device failed while this one waited
-	 * (see "Errors stick" in vpmem_flush.c).
+	 * with -EIO if any flush of the device failed while this one waited or
+	 * a failure is not acknowledged (see "Errors stick" in vpmem_flush.c).
 	 */
 	rc = vpmem_flush_attr(vpmem_from_bus_dev(dev));
 	return rc ? rc : len;
@@ -100,6 +100,34 @@ static ssize_t flush_errors_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(flush_errors);
 
+/*
+ * The flush_errors value an administrator acknowledged. While it differs
+ * from flush_errors every flush fails with -EIO (see "Errors stick" in
+ * vpmem_flush.c); writing the current flush_errors value acknowledges, any
+ * other value is refused. flush_errors itself is never reset.
+ */
+static ssize_t flush_errors_ack_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  vpmem_flush_errors_acked(vpmem_from_bus_dev(dev)));
+}
+
+static ssize_t flush_errors_ack_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t len)
+{
+	s64 val;
+	int rc;
+
+	rc = kstrtos64(buf, 10, &val);
+	if (rc)
+		return rc;
+	rc = vpmem_flush_errors_ack(vpmem_from_bus_dev(dev), val);
+	return rc ? rc : len;
+}
+static DEVICE_ATTR_ADMIN_RW(flush_errors_ack);
+
 static ssize_t flush_latency_total_ns_show(struct device *dev,
 					   struct device_attribute *attr,
 					   char *buf)
@@ -128,6 +156,7 @@ static struct attribute *vpmem_attrs[] = {
 	&dev_attr_flush_requests.attr,
 	&dev_attr_host_flushes.attr,
 	&dev_attr_flush_errors.attr,
+	&dev_attr_flush_errors_ack.attr,
 	&dev_attr_flush_latency_total_ns.attr,
 	&dev_attr_flush_latency_max_ns.attr,
 #ifdef VPMEM_TESTING

@@ -58,6 +58,22 @@ if build kmod-build-testing-w1 "$testb" VPMEM_TESTING=1; then
 	fi
 fi
 
+# VPMEM_TESTING=1 left in the environment (a shell that later runs dkms,
+# whose MAKE line does not set it) must not give the production build the
+# knob: only a command-line VPMEM_TESTING=1 counts (Kbuild checks $(origin)).
+envb=$prod-env
+rm -rf "$envb" && mkdir -p "$envb" && cp -a "$src/." "$envb/"
+if VPMEM_TESTING=1 make -C "$envb" KDIR="$kdir" >"$envb/build.log" 2>&1; then
+	if modinfo -F parm "$envb/vpmem.ko" | grep -q fail_next_flushes; then
+		result fail kmod-env-no-test-knob "VPMEM_TESTING=1 from the environment built the knob"
+	else
+		result ok kmod-env-no-test-knob
+	fi
+else
+	tail -30 "$envb/build.log"
+	result fail kmod-env-no-test-knob "make failed, see $envb/build.log"
+fi
+
 # dkms.conf's BUILD_EXCLUSIVE_KERNEL, as the real dkms applies it: this
 # kernel is built for, a kernel older than 6.1 is skipped (dkms's exit
 # status 77, "should not be built", which autoinstall does not count as a
@@ -88,7 +104,7 @@ fi
 # vpmem(4) documents every attribute under the name sysfs shows (the
 # DEVICE_ATTR_* names in vpmem_sysfs.c), and nothing else as an attribute.
 man=$src/../man/vpmem.4.adoc
-code_attrs=$(sed -n 's/^static DEVICE_ATTR_[A-Z]*(\([a-z_0-9]*\));/\1/p' "$src/vpmem_sysfs.c" | sort)
+code_attrs=$(sed -n 's/^static DEVICE_ATTR_[A-Z_]*(\([a-z_0-9]*\));/\1/p' "$src/vpmem_sysfs.c" | sort)
 man_attrs=$(sed -n 's/^\*\([a-z_0-9]*\)\* (0[0-7]*)::$/\1/p' "$man" | sort)
 if [ -n "$code_attrs" ] && [ "$code_attrs" = "$man_attrs" ]; then
 	result ok kmod-man-names-attributes
