@@ -14,7 +14,9 @@ mkdir -p /mnt/pair
 check dm-mount mount -o noatime /dev/mapper/pair /mnt/pair
 f=/mnt/pair/log
 knob=/sys/module/vpmem/parameters/fail_next_flushes
-out=$(persisttool change "$f" "echo 1 > $knob; echo 1 > $VPMEM1/flush")
+# Acknowledged at once, so the map's own msync succeeds and only
+# flush_errors tells it (unacknowledged, the driver would refuse the msync).
+out=$(persisttool change "$f" "echo 1 > $knob; echo 1 > $VPMEM1/flush; cat $VPMEM1/flush_errors > $VPMEM1/flush_errors_ack")
 vt_info "change: $out"
 case "$out" in
 *"before=0 after=-5 msg="*"another flush of the same device failed"*"$BUS1"*) vt_ok second-member-failure-fails-the-map ;;

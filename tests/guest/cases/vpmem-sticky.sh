@@ -2,14 +2,16 @@
 # fails (fail_next_flushes) is in flight, a flush attribute writer and an
 # fsync of the block device (busybox sync DEV) start; they wait for the next host flush,
 # which succeeds, and still get EIO, because stores made before the failed
-# flush may be lost. A flush that starts after the failure succeeds.
-# flush_errors is a monotonic count (one per failed flush).
+# flush may be lost. A flush that starts after the failure fails too, until
+# root acknowledges it (flush_errors_ack); then flushes succeed again.
+# flush_errors is a monotonic count (one per failed flush), never reset.
 # vt: devices=256M driver=vpmem timeout=240
 
 knob=/sys/module/vpmem/parameters/fail_next_flushes
 attr=$VPMEM0/flush
 hf() { cat "$VPMEM0/host_flushes"; }
 errs() { cat "$VPMEM0/flush_errors"; }
+ack() { cat "$VPMEM0/flush_errors" > "$VPMEM0/flush_errors_ack"; }
 
 try=0
 done_ok=0
@@ -42,6 +44,7 @@ while [ $try -lt 3 ] && [ $done_ok = 0 ]; do
 	wait $a $b $c
 	if [ "$(cat /tmp/b.pre)" != "$e0" ]; then
 		vt_info "try $try: the failing flush ended before B started, retrying with more data"
+		ack
 		continue
 	fi
 	done_ok=1
@@ -56,17 +59,22 @@ check_eq overlapping-fsync-fails "$(cat /tmp/c.rc)" 1
 check_eq one-failure-counted "$(errs)" $((e0 + 1))
 check_eq knob-consumed "$(cat "$knob")" 0
 
+# Not acknowledged yet: flushes that start now fail as well.
+check_rc later-flush-fails-until-ack 1 sh -c "echo 1 > $attr"
+check_rc later-fsync-fails-until-ack 5 pmemtest fsync "$DEV0"
+check_eq refusals-not-counted "$(errs)" $((e0 + 1))
+ack
 mark after-a
-check later-flush-succeeds sh -c "echo 1 > $attr"
-check_rc later-fsync-succeeds 0 pmemtest fsync "$DEV0"
+check later-flush-succeeds-after-ack sh -c "echo 1 > $attr"
+check_rc later-fsync-succeeds-after-ack 0 pmemtest fsync "$DEV0"
 mark after-b
 expect_hf after-a after-b ge 2 later-flushes-reached-host
 check_eq count-unchanged-by-success "$(errs)" $((e0 + 1))
 
-# Monotonic: three more injected failures add three.
+# Monotonic: three more injected failures (each acknowledged) add three.
 echo 3 > "$knob"
 n=0
-for i in 1 2 3; do sh -c "echo 1 > $attr" 2>/dev/null || n=$((n + 1)); done
+for i in 1 2 3; do sh -c "echo 1 > $attr" 2>/dev/null || n=$((n + 1)); ack; done
 check_eq three-failures-three-eio $n 3
 check_eq count-grows-by-three "$(errs)" $((e0 + 4))
 vt_no_kernel_splat no-kernel-splat
