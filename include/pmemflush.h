@@ -558,7 +558,13 @@ int pmemflush_check_is_platform_trusted(struct pmemflush_check *check);
  *   file, dir     fsync() of it (and syncfs() with PMEMFLUSH_TARGET_SYNCFS);
  *                 the path check must be durable (no nobarrier mount, no
  *                 write-through queue, not tmpfs). A file that is not on
- *                 pmem is flushed too: fsync reaches its disk.
+ *                 pmem is flushed too: fsync reaches its disk unless a
+ *                 hazard says otherwise (nobarrier on any disk), and then
+ *                 it is refused like any other (PMEMFLUSH_HOW_NONE).
+ *
+ * The device, file or directory is opened once, by resolve: the check is
+ * made on that open file and the flush syncs that same file, whatever its
+ * name names later. The target keeps it open until the last reference goes.
  *
  * A host flush makes every store to the device's memory durable (DAX
  * mappings, device dax, direct I/O); it does not write back page caches
@@ -615,7 +621,8 @@ const char *pmemflush_flush_how_name(enum pmemflush_flush_how how);
  * A target with no path to the host is not an error: it resolves with the
  * method PMEMFLUSH_HOW_NONE and pmemflush_target_get_reason() says why.
  * Returns 0, -ENOENT (no such region, namespace, bus or path), -EACCES
- * (the path cannot be looked up by this user), -EINVAL (empty name, or a
+ * (the path cannot be looked up, or the file, directory or block device
+ * opened for reading, by this user), -EINVAL (empty name, or a
  * character device that is not device dax, a socket, a FIFO), or another
  * negative errno; pmemflush_errormsg() then says why.
  */
@@ -655,12 +662,20 @@ const char *pmemflush_target_get_reason(struct pmemflush_target *target);
  *	include flushes of other processes), or -1 when unknown (another
  *	driver, several devices, nothing done).
  *
- * Returns 0 only when the operation completed successfully, so that every
- * store made to the target before the call is durable on the host;
- * -EOPNOTSUPP when no path exists (the reason is in pmemflush_errormsg());
- * -EACCES or -EPERM when this user may not write the attribute or open
- * the device or file; -EIO (or another negative errno) when the flush
- * failed. Nothing is retried.
+ * Right before and right after each fsync, what could make the kernel drop
+ * its flush is read again: the write_cache of every disk under a region
+ * that may be buffered, and the mount's options. A "write through" queue or
+ * a nobarrier remount since resolve fails the call with -EOPNOTSUPP (and
+ * every later flush of this target: resolve again).
+ *
+ * Returns 0 only when every operation completed successfully and no
+ * re-check saw a change, so that every store made to the target before the
+ * call is durable on the host; -EOPNOTSUPP when no path exists, or no
+ * longer (the reason is in pmemflush_errormsg()); -EACCES or -EPERM when
+ * this user may not write the attribute; -EIO (or another negative errno)
+ * when the flush failed. Every operation is run even after a failure; of
+ * several failures the most severe is returned (-EIO and other errors over
+ * -EACCES/-EPERM over -EOPNOTSUPP), with its message. Nothing is retried.
  */
 int pmemflush_target_flush(struct pmemflush_target *target, long long *host_flushes);
 

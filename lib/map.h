@@ -27,6 +27,9 @@ struct pf_watch {
 	unsigned long devno;		/* the file system's device: its mounts share options */
 	unsigned long long mnt_ns;	/* the mount namespace mountinfo_fd shows */
 	char mount_target[128];
+	/* For the messages: "the map was made", "make a new map" (or a target's). */
+	const char *since;
+	const char *redo;
 };
 
 struct pmemflush_map {
@@ -57,5 +60,21 @@ struct pmemflush_check;
 int pf_watch_init(struct pmemflush_map *m, struct pmemflush_check *c);
 void pf_watch_close(struct pmemflush_map *m);
 int pf_watch_check(struct pmemflush_map *m);
+
+/*
+ * watch.c, the part of the watch that maps and flush targets (target.c)
+ * share: what makes flushes be dropped under @c's path. Watch the
+ * write_cache of every disk under it if @queues, and its mount's options
+ * (when the check found its mount). @mountinfo_fd: /proc/self/mountinfo,
+ * opened before the check read the mount table, so that a change in
+ * between shows at the first check; -1 to open it now. Taken either way.
+ * @since, @redo: for the messages ("the map was made", "make a new map").
+ * Close with pf_watch_stack_close() (also on a zeroed watch); check with
+ * pf_watch_stack_check(): 0, or -EOPNOTSUPP (or -EIO) and the message.
+ */
+void pf_watch_stack(struct pf_watch *w, const struct pmemflush_check *c, bool queues,
+		    int mountinfo_fd, const char *since, const char *redo);
+void pf_watch_stack_close(struct pf_watch *w);
+int pf_watch_stack_check(struct pf_watch *w);
 
 #endif

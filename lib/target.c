@@ -3,8 +3,11 @@
  * Flush targets: a name (region, namespace, bus or path) -> the operations
  * that make what is stored there durable on the host, or why none exists.
  * The naming is pure (pf_target_parse); the decision reads one fresh
- * snapshot and, for devices and files, the path check; the flush is one
- * attribute write or one fsync per step, nothing more.
+ * snapshot and, for devices and files, the path check of the file opened
+ * once (what is checked is what is flushed); the flush is one attribute
+ * write or one fsync per step, and before and after each fsync the facts
+ * that could make it drop the flush (write_cache, nobarrier) are read
+ * again (watch.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "map.h"
 #include "private.h"
 #include "sysfs.h"
 #include "target.h"
@@ -28,6 +32,10 @@
 struct flush_step {
 	enum pmemflush_flush_how how;
 	char *path;	/* the attribute written, or the node fsynced */
+	int fd;		/* fsync: the file the check was made on; else -1 */
+	struct pf_watch *watch;	/* fsync: what could drop its flush */
+	int lost;	/* the watch failed once: its error, for every later flush */
+	char *lost_msg;
 };
 
 struct pmemflush_target {
@@ -134,8 +142,17 @@ static void steps_clear(struct pmemflush_target *t)
 {
 	int i;
 
-	for (i = 0; i < t->nsteps; i++)
-		free(t->steps[i].path);
+	for (i = 0; i < t->nsteps; i++) {
+		struct flush_step *s = &t->steps[i];
+
+		free(s->path);
+		if (s->fd >= 0)
+			close(s->fd);
+		if (s->watch)
+			pf_watch_stack_close(s->watch);
+		free(s->watch);
+		free(s->lost_msg);
+	}
 	t->nsteps = 0;
 }
 
@@ -180,10 +197,23 @@ static int list_add(char **list, const char *s)
 	return 0;
 }
 
-/* One more operation; the same attribute or node twice is done once. */
-static int add_step(struct pmemflush_target *t, enum pmemflush_flush_how how, const char *path,
-		    const char *devname)
+static void watch_freep(struct pf_watch **w)
 {
+	if (*w)
+		pf_watch_stack_close(*w);
+	free(*w);
+}
+
+/*
+ * One more operation; the same attribute or node twice is done once.
+ * @fd, @watch (fsync steps; else -1, NULL) are taken either way.
+ */
+static int add_step(struct pmemflush_target *t, enum pmemflush_flush_how how, const char *path,
+		    const char *devname, int fd, struct pf_watch *watch)
+{
+	_cleanup_(watch_freep) struct pf_watch *w = watch;
+	_cleanup_close_ int f = fd;
+	struct flush_step *s = &t->steps[t->nsteps];
 	int i;
 
 	for (i = 0; i < t->nsteps; i++)
@@ -191,11 +221,80 @@ static int add_step(struct pmemflush_target *t, enum pmemflush_flush_how how, co
 			return 0;
 	if (t->nsteps == MAX_STEPS)
 		return pf_error(-E2BIG, "more than %d devices to flush", MAX_STEPS);
-	t->steps[t->nsteps].path = strdup(path);
-	if (!t->steps[t->nsteps].path || (devname && list_add(&t->devname, devname) < 0))
+	*s = (struct flush_step){ .how = how, .fd = -1, .path = strdup(path) };
+	if (!s->path)
 		return pf_error(-ENOMEM, "out of memory");
-	t->steps[t->nsteps++].how = how;
+	s->fd = f;
+	f = -1;
+	s->watch = TAKE_PTR(w);
+	t->nsteps++;
+	if (devname && list_add(&t->devname, devname) < 0)
+		return pf_error(-ENOMEM, "out of memory");
 	return 0;
+}
+
+int pf_target_add_write_step(struct pmemflush_target *t, const char *path)
+{
+	return add_step(t, PMEMFLUSH_HOW_VPMEM_FLUSH, path, NULL, -1, NULL);
+}
+
+/*
+ * The target opened once: the check, its type and the fsync are then all
+ * of the same file, whatever happens to the name later (a symlink or a
+ * rename swapped in). O_PATH first: a character device is only looked at
+ * (device dax is flushed through its region; opening other devices can
+ * have effects); a file, directory or block device is then opened for
+ * reading through /proc/self/fd, which reopens that very inode (fsync
+ * needs no write access).
+ */
+static int open_target(const char *name, int *fdp, struct stat *st)
+{
+	_cleanup_close_ int pfd = -1;
+	char proc[64];
+	int fd, rc;
+
+	*fdp = -1;
+	pfd = open(name, O_PATH | O_CLOEXEC);
+	if (pfd < 0 || fstat(pfd, st) < 0) {
+		rc = -errno;
+		return pf_error(rc, "cannot stat '%s': %s", name, strerror(-rc));
+	}
+	if (S_ISCHR(st->st_mode)) {
+		*fdp = pfd;
+		pfd = -1;
+		return 0;
+	}
+	if (!S_ISBLK(st->st_mode) && !S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+		return pf_error(-EINVAL, "%s: not a file, directory, block device or device dax",
+				name);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		rc = -errno;
+		return pf_error(rc, "cannot open '%s': %s", name, strerror(-rc));
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/*
+ * What could make an fsync of @c's path drop its flush after resolve: its
+ * mount remounted nobarrier, and where the region may be buffered (the
+ * check refuses write-through queues there, as for maps), a queue switched
+ * to write through. NULL on ENOMEM.
+ */
+static struct pf_watch *watch_fsync(const struct pmemflush_check *c, int mountinfo_fd)
+{
+	struct pf_watch *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		if (mountinfo_fd >= 0)
+			close(mountinfo_fd);
+		return NULL;
+	}
+	pf_watch_stack(w, c, c->region && c->facts.buffered != PMEMFLUSH_NO, mountinfo_fd,
+		       "the target was resolved", "resolve the target again");
+	return w;
 }
 
 /*
@@ -295,7 +394,10 @@ static int plan_ns_blockdev(struct pmemflush_target *t, struct pmemflush_region 
 			    struct pmemflush_namespace *ns)
 {
 	_cleanup_(check_unrefp) struct pmemflush_check *c = NULL;
+	_cleanup_close_ int fd = -1;
+	struct pf_watch *w;
 	char node[PATH_MAX];
+	struct stat st;
 	int rc;
 
 	if (!ns->blockdev)
@@ -306,7 +408,12 @@ static int plan_ns_blockdev(struct pmemflush_target *t, struct pmemflush_region 
 				  ns->devname, pmemflush_ns_mode_name(ns->mode), r->devname, r->devname,
 				  r->driver_devname ? r->driver_devname : "none");
 	snprintf(node, sizeof(node), "/dev/%s", ns->blockdev);
-	rc = pf_check_fd(t->ctx, node, -1, false, &c);
+	rc = open_target(node, &fd, &st);
+	if (rc < 0)
+		return rc;
+	if (!S_ISBLK(st.st_mode))
+		return pf_error(-ENODEV, "%s is not a block device", node);
+	rc = pf_check_fd(t->ctx, node, fd, false, &c);
 	if (rc < 0)
 		return rc;
 	if (!fsync_durable(c))
@@ -314,7 +421,12 @@ static int plan_ns_blockdev(struct pmemflush_target *t, struct pmemflush_region 
 				  "reach the host: %s",
 				  r->devname, r->driver_devname ? r->driver_devname : "none", node,
 				  check_reason(c));
-	rc = add_step(t, PMEMFLUSH_HOW_FSYNC_BLOCKDEV, node, ns->blockdev);
+	/* A block device has no mount: only its queues can change. */
+	w = watch_fsync(c, -1);
+	if (!w)
+		return pf_error(-ENOMEM, "out of memory");
+	rc = add_step(t, PMEMFLUSH_HOW_FSYNC_BLOCKDEV, node, ns->blockdev, fd, w);
+	fd = -1;
 	if (rc < 0)
 		return rc;
 	return note_counter(t, r->bus_devname);
@@ -341,7 +453,7 @@ static int plan_region(struct pmemflush_target *t, struct pmemflush_region *r,
 			      r->facts.host_flush == PMEMFLUSH_HOST_FLUSH_DEEP_FLUSH
 				      ? PMEMFLUSH_HOW_DEEP_FLUSH
 				      : PMEMFLUSH_HOW_VPMEM_FLUSH,
-			      r->host_flush_path, r->devname);
+			      r->host_flush_path, r->devname, -1, NULL);
 		if (rc < 0)
 			return rc;
 		return r->facts.host_flush == PMEMFLUSH_HOST_FLUSH_VPMEM
@@ -420,35 +532,45 @@ static int plan_named(struct pmemflush_target *t)
 static int plan_path(struct pmemflush_target *t)
 {
 	_cleanup_(check_unrefp) struct pmemflush_check *c = NULL;
+	_cleanup_close_ int fd = -1, mountinfo = -1;
+	struct pf_watch *w;
 	struct stat st;
 	int rc;
 
-	rc = pf_check_fd(t->ctx, t->name, -1, false, &c);
+	/* Before the check reads the mount table: a remount after it shows. */
+	mountinfo = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	rc = open_target(t->name, &fd, &st);
 	if (rc < 0)
 		return rc;
-	if (stat(t->name, &st) < 0) {
-		rc = -errno;
-		return pf_error(rc, "cannot stat '%s': %s", t->name, strerror(-rc));
-	}
+	rc = pf_check_fd(t->ctx, t->name, fd, false, &c);
+	if (rc < 0)
+		return rc;
 	if (S_ISCHR(st.st_mode)) {
 		/* Device dax: the host flush of its region, as a namespace. */
 		if (!c->ns || c->ns->mode != PMEMFLUSH_NS_MODE_DEVDAX)
 			return pf_error(-EINVAL, "a character device that is not device dax");
 		return plan_region(t, c->region, c->ns);
 	}
-	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return pf_error(-EINVAL, "not a file, directory, block device or device dax");
 	if (!fsync_durable(c))
 		return set_reason(t, "%s", check_reason(c));
+	w = watch_fsync(c, mountinfo);
+	mountinfo = -1;
+	if (!w)
+		return pf_error(-ENOMEM, "out of memory");
 	rc = add_step(t,
 		      S_ISBLK(st.st_mode)		  ? PMEMFLUSH_HOW_FSYNC_BLOCKDEV
 		      : t->flags & PMEMFLUSH_TARGET_SYNCFS ? PMEMFLUSH_HOW_FSYNC_SYNCFS
 							   : PMEMFLUSH_HOW_FSYNC,
-		      t->name, c->devname);
+		      t->name, c->devname, fd, w);
+	fd = -1;
 	if (rc < 0)
 		return rc;
-	/* A stack over several pmem devices: no one counter covers it. */
-	if (!c->region || strchr(c->stack ? c->stack : "", ','))
+	/*
+	 * A stack over several pmem regions: no one counter covers it. (The
+	 * regions themselves, not the stack's description, which is cut at
+	 * its length and may hold a loop device's backing file name.)
+	 */
+	if (!c->region || c->n_leaves != 1)
 		t->counter_unknown = true;
 	return note_counter(t, c->region ? c->region->bus_devname : NULL);
 }
@@ -530,7 +652,35 @@ static int read_counter(const char *path, unsigned long long *v)
 	return errno || end == buf || *end ? -EINVAL : 0;
 }
 
-/* One step: an attribute write of "1", or an fsync (and syncfs). */
+/*
+ * The facts that let resolve choose fsync, read again: a change fails the
+ * step, now and at every later flush of the target (the mount table says
+ * a change once only).
+ */
+static int recheck(struct flush_step *s)
+{
+	char msg[768];
+	int rc;
+
+	if (s->lost)
+		return pf_error(s->lost, "%s", s->lost_msg ? s->lost_msg : "flushes may be dropped");
+	if (!s->watch)
+		return 0;
+	rc = pf_watch_stack_check(s->watch);
+	if (rc >= 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s: %s", s->path, pmemflush_errormsg());
+	s->lost = rc;
+	free(s->lost_msg);
+	s->lost_msg = strdup(msg);
+	return pf_error(rc, "%s", msg);
+}
+
+/*
+ * One step: an attribute write of "1", or an fsync (and syncfs) of the
+ * file the check was made on, between two re-checks of what could make it
+ * drop the flush: 0 only when neither saw a change.
+ */
 static int run_step(struct flush_step *s)
 {
 	_cleanup_close_ int fd = -1;
@@ -545,21 +695,34 @@ static int run_step(struct flush_step *s)
 		}
 		return 0;
 	}
-	/* fsync needs no write access: a read-only descriptor flushes too. */
-	fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		rc = -errno;
-		return pf_error(rc, "cannot open %s: %s", s->path, strerror(-rc));
-	}
-	if (fsync(fd) < 0) {
+	rc = recheck(s);
+	if (rc < 0)
+		return rc;
+	if (fsync(s->fd) < 0) {
 		rc = -errno;
 		return pf_error(rc, "fsync of %s failed: %s", s->path, strerror(-rc));
 	}
-	if (s->how == PMEMFLUSH_HOW_FSYNC_SYNCFS && syncfs(fd) < 0) {
+	if (s->how == PMEMFLUSH_HOW_FSYNC_SYNCFS && syncfs(s->fd) < 0) {
 		rc = -errno;
 		return pf_error(rc, "syncfs of %s failed: %s", s->path, strerror(-rc));
 	}
-	return 0;
+	return recheck(s);
+}
+
+/*
+ * The failure a flush of several steps reports: the most severe, ranked as
+ * vpmemctl ranks exit statuses (a failed flush over a denied one over no
+ * path), the first of equals.
+ */
+static int severity(int rc)
+{
+	if (rc >= 0)
+		return 0;
+	if (rc == -EOPNOTSUPP)
+		return 1;
+	if (rc == -EACCES || rc == -EPERM)
+		return 2;
+	return 3;
 }
 
 PMEMFLUSH_EXPORT int pmemflush_target_flush(struct pmemflush_target *target,
@@ -584,7 +747,7 @@ PMEMFLUSH_EXPORT int pmemflush_target_flush(struct pmemflush_target *target,
 	for (i = 0; i < target->nsteps; i++) {
 		int r = run_step(&target->steps[i]);
 
-		if (r < 0 && rc == 0) {
+		if (severity(r) > severity(rc)) {
 			rc = r;
 			snprintf(msg, sizeof(msg), "%s", pmemflush_errormsg());
 		}
@@ -592,6 +755,6 @@ PMEMFLUSH_EXPORT int pmemflush_target_flush(struct pmemflush_target *target,
 	if (counted && read_counter(target->counter, &after) == 0 && after >= before &&
 	    host_flushes)
 		*host_flushes = (long long)(after - before);
-	/* The first failure's message, not a later step's. */
+	/* The reported failure's own message, not a later step's. */
 	return rc < 0 ? pf_error(rc, "%s", msg) : 0;
 }

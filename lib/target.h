@@ -13,4 +13,11 @@
  */
 enum pmemflush_target_kind pf_target_parse(const char *name, unsigned int *a, unsigned int *b);
 
+/*
+ * For the unit tests: one more step on a resolved @t that writes "1" to
+ * @path, as a host flush does (0 or a negative errno).
+ */
+struct pmemflush_target;
+int pf_target_add_write_step(struct pmemflush_target *t, const char *path);
+
 #endif

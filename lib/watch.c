@@ -21,6 +21,8 @@
  *    file), and when /proc/self/mountinfo signals a change (poll, no
  *    system call otherwise), the options of its own mount (by mount id).
  *    A change that comes and goes entirely within one msync cannot be seen.
+ *    Flush targets (target.c) watch their fsync steps the same way
+ *    (pf_watch_stack), from resolve to flush.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -112,17 +114,16 @@ static unsigned long long mount_ns(void)
 	return stat("/proc/self/ns/mnt", &st) == 0 ? (unsigned long long)st.st_ino : 0;
 }
 
-static int watch_drops(struct pmemflush_map *m, struct pmemflush_check *c)
+void pf_watch_stack(struct pf_watch *w, const struct pmemflush_check *c, bool queues,
+		    int mountinfo_fd, const char *since, const char *redo)
 {
-	struct pf_watch *w = &m->watch;
 	char path[96];
 	struct pollfd p;
 	int i, fd;
 
-	if (m->method != PMEMFLUSH_METHOD_MSYNC || c->facts.buffered == PMEMFLUSH_NO ||
-	    !c->region)
-		return 0;
-	for (i = 0; i < c->n_disks; i++) {
+	w->since = since;
+	w->redo = redo;
+	for (i = 0; queues && i < c->n_disks; i++) {
 		snprintf(path, sizeof(path), "/sys/block/%s/queue/write_cache", c->disks[i]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
@@ -130,20 +131,37 @@ static int watch_drops(struct pmemflush_map *m, struct pmemflush_check *c)
 		snprintf(w->wc_disk[w->n_wc], sizeof(w->wc_disk[0]), "%s", c->disks[i]);
 		w->wc_fd[w->n_wc++] = fd;
 	}
-	if (!c->mnt_id_valid)
-		return 0;
+	if (!c->mnt_id_valid) {
+		if (mountinfo_fd >= 0)
+			close(mountinfo_fd);
+		return;
+	}
 	w->mnt_id = c->mnt_id;
 	snprintf(w->mount_target, sizeof(w->mount_target), "%s",
 		 c->mount_target ? c->mount_target : "?");
 	w->devno = c->mnt_devno;
 	w->mnt_ns = mount_ns();
+	if (mountinfo_fd >= 0) {
+		/* Opened before the check: a change since then is news. */
+		w->mountinfo_fd = mountinfo_fd;
+		w->mount_on = true;
+		return;
+	}
 	w->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	if (w->mountinfo_fd < 0)
-		return 0;
+		return;
 	w->mount_on = true;
 	/* The first poll reports the table as new: consume that. */
 	p = (struct pollfd){ .fd = w->mountinfo_fd, .events = POLLPRI };
 	poll(&p, 1, 0);
+}
+
+static int watch_drops(struct pmemflush_map *m, struct pmemflush_check *c)
+{
+	if (m->method != PMEMFLUSH_METHOD_MSYNC || c->facts.buffered == PMEMFLUSH_NO ||
+	    !c->region)
+		return 0;
+	pf_watch_stack(&m->watch, c, true, -1, "the map was made", "make a new map");
 	return 0;
 }
 
@@ -159,7 +177,11 @@ int pf_watch_init(struct pmemflush_map *m, struct pmemflush_check *c)
 
 void pf_watch_close(struct pmemflush_map *m)
 {
-	struct pf_watch *w = &m->watch;
+	pf_watch_stack_close(&m->watch);
+}
+
+void pf_watch_stack_close(struct pf_watch *w)
+{
 	int i;
 
 	for (i = 0; i < w->n_err; i++)
@@ -229,19 +251,23 @@ static int recheck_mount(struct pf_watch *w)
 	if (!found)
 		return pf_error(-EOPNOTSUPP,
 				"the mount of %s is no longer in this mount table: a nobarrier remount "
-				"cannot be ruled out; make a new map",
-				w->mount_target);
+				"cannot be ruled out; %s",
+				w->mount_target, w->redo);
 	if (mf.nobarrier)
 		return pf_error(-EOPNOTSUPP,
-				"%s was remounted nobarrier after the map was made: fsync and msync no "
+				"%s was remounted nobarrier after %s: fsync and msync no "
 				"longer reach the host; remount it with barriers",
-				w->mount_target);
+				w->mount_target, w->since);
 	return 0;
 }
 
 int pf_watch_check(struct pmemflush_map *m)
 {
-	struct pf_watch *w = &m->watch;
+	return pf_watch_stack_check(&m->watch);
+}
+
+int pf_watch_stack_check(struct pf_watch *w)
+{
 	char buf[32];
 	ssize_t n;
 	int i;
@@ -257,9 +283,9 @@ int pf_watch_check(struct pmemflush_map *m)
 		if (strncmp(buf, "write through", 13) == 0)
 			return pf_error(-EOPNOTSUPP,
 					"/sys/block/%s/queue/write_cache was set to \"write through\" after "
-					"the map was made: the block layer drops flushes, nothing reaches the "
+					"%s: the block layer drops flushes, nothing reaches the "
 					"host; write \"write back\" to it",
-					w->wc_disk[i]);
+					w->wc_disk[i], w->since);
 	}
 	return recheck_mount(w);
 }

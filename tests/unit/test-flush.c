@@ -3,7 +3,8 @@
  * vpmemctl flush without pmem: the target name parser, the names of the
  * enums, the result rows' JSON, table and exit status (cli/flush-fmt.c),
  * and the library's resolve and flush on what a host without pmem has:
- * a file (fsync reaches its disk), tmpfs (no path), missing targets.
+ * a file (fsync reaches its disk), tmpfs (no path), missing targets, the
+ * file flushed being the one resolved, the most severe of several failures.
  * usage: test-flush DIR (a directory on a disk, not tmpfs)
  */
 #include <errno.h>
@@ -279,6 +280,89 @@ static void test_resolve(struct pmemflush_ctx *ctx, const char *dir)
 	unlink(path);
 }
 
+/*
+ * What resolve checked is what flush fsyncs: the file is opened once, so a
+ * name swapped or removed afterwards changes nothing (the old code opened
+ * the name again at flush time and fsynced whatever it then named).
+ */
+static void test_same_file(struct pmemflush_ctx *ctx, const char *dir)
+{
+	char file[4096], moved[4200], link[4200];
+	struct pmemflush_target *t = NULL;
+	FILE *f;
+	int rc;
+
+	snprintf(file, sizeof(file), "%s/test-flush.same", dir);
+	snprintf(moved, sizeof(moved), "%s.moved", file);
+	snprintf(link, sizeof(link), "%s.link", file);
+	unlink(link);
+	unlink(file);
+	f = fopen(file, "w");
+	T_EXPECT(f && fputs("data\n", f) >= 0 && fclose(f) == 0);
+	T_EXPECT(symlink("test-flush.same", link) == 0);
+	rc = pmemflush_target_resolve(ctx, link, 0, &t);
+	T_EXPECTF(rc == 0 && pmemflush_target_get_how(t) == PMEMFLUSH_HOW_FSYNC, "%s: %d %s",
+		  link, rc, pmemflush_errormsg());
+	/* The link now names nothing: the file resolved is still there to flush. */
+	T_EXPECT(rename(file, moved) == 0);
+	rc = pmemflush_target_flush(t, NULL);
+	T_EXPECTF(rc == 0, "flush after the name went away: %d %s", rc, pmemflush_errormsg());
+	/* The name now names a FIFO (nothing resolve would accept). */
+	T_EXPECT(mkfifo(file, 0600) == 0);
+	rc = pmemflush_target_flush(t, NULL);
+	T_EXPECTF(rc == 0, "flush after a FIFO took the name: %d %s", rc, pmemflush_errormsg());
+	pmemflush_target_unref(t);
+	/* Resolved now, the FIFO is refused as before. */
+	T_EXPECT(pmemflush_target_resolve(ctx, link, 0, &t) == -EINVAL && !t);
+	unlink(file);
+	unlink(moved);
+	unlink(link);
+}
+
+/*
+ * Several steps failing differently: the most severe failure is returned
+ * (as vpmemctl ranks them: an error over permission denied over no path),
+ * whatever the order; the steps after a failure still run. A read-only
+ * sysfs attribute refuses writing with EACCES even to root; /dev/full
+ * with ENOSPC.
+ */
+static void test_severity(struct pmemflush_ctx *ctx, const char *dir)
+{
+	static const char *const ro = "/sys/devices/system/cpu/possible";
+	struct pmemflush_target *t = NULL;
+	char file[4096];
+	FILE *f;
+	int rc;
+
+	if (access(ro, F_OK) < 0 || access("/dev/full", W_OK) < 0) {
+		T_EXPECTF(0, "%s or /dev/full missing here", ro);
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/test-flush.sev", dir);
+	f = fopen(file, "w");
+	T_EXPECT(f && fclose(f) == 0);
+
+	T_EXPECT(pmemflush_target_resolve(ctx, file, 0, &t) == 0);
+	T_EXPECT(pf_target_add_write_step(t, ro) == 0);
+	rc = pmemflush_target_flush(t, NULL);
+	T_EXPECTF(rc == -EACCES, "read-only attribute: %d %s", rc, pmemflush_errormsg());
+	T_EXPECT(pf_target_add_write_step(t, "/dev/full") == 0);
+	rc = pmemflush_target_flush(t, NULL);
+	T_EXPECTF(rc == -ENOSPC, "denied, then failed: %d, want -ENOSPC (%s)", rc,
+		  pmemflush_errormsg());
+	T_EXPECTF(strstr(pmemflush_errormsg(), "/dev/full"), "message: %s", pmemflush_errormsg());
+	pmemflush_target_unref(t);
+
+	T_EXPECT(pmemflush_target_resolve(ctx, file, 0, &t) == 0);
+	T_EXPECT(pf_target_add_write_step(t, "/dev/full") == 0);
+	T_EXPECT(pf_target_add_write_step(t, ro) == 0);
+	rc = pmemflush_target_flush(t, NULL);
+	T_EXPECTF(rc == -ENOSPC, "failed, then denied: %d, want -ENOSPC (%s)", rc,
+		  pmemflush_errormsg());
+	pmemflush_target_unref(t);
+	unlink(file);
+}
+
 int main(int argc, char **argv)
 {
 	struct pmemflush_ctx *ctx;
@@ -289,6 +373,8 @@ int main(int argc, char **argv)
 	test_format();
 	T_EXPECT(pmemflush_new(&ctx) == 0);
 	test_resolve(ctx, argc > 1 ? argv[1] : ".");
+	test_same_file(ctx, argc > 1 ? argv[1] : ".");
+	test_severity(ctx, argc > 1 ? argv[1] : ".");
 	pmemflush_unref(ctx);
 	return t_report("test-flush");
 }

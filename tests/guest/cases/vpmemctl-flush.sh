@@ -3,7 +3,8 @@
 # file, directory, --fs on vpmem; on the in-tree driver a region flushed
 # through its block device, a partition and a file on it; the refusals
 # (devdax on the in-tree driver, nobarrier, write through, tmpfs) do
-# nothing (0 host flushes) and exit 3; a user who may not flush gets 4.
+# nothing (0 host flushes) and exit 3, also when they come after the
+# target was resolved (flushtarget); a user who may not flush gets 4.
 # vt: devices=256M,256M,256M,256M driver0=vpmem driver1=vpmem driver2=virtio_pmem driver3=virtio_pmem mode0=fsdax mode1=devdax mode2=devdax fs0=ext4 mount0=dax,noatime timeout=300
 
 # vf NAME RC ARGS...: 'vpmemctl flush --json ARGS' must exit RC; its JSON is
@@ -125,6 +126,65 @@ flushed nobarrier-blockdev fsync-blockdev "$DEV0"
 check remount-barrier mount -o remount,barrier "$MNT0"
 flushed barrier-file-again fsync "$MNT0/file"
 
+# Resolved, then changed, then flushed (a program keeping a target: tiny
+# flushtarget; vpmemctl resolves and flushes at once). A nobarrier remount
+# after resolve fails the flush, and every later one (3, nothing sent); a
+# remount that comes and goes before the flush is no change.
+# lf NAME RC TARGET [COMMAND]: flushtarget -2 must exit RC (output in /tmp/lf.out).
+lf() {
+	_n=$1 _rc=$2
+	shift 2
+	flushtarget -2 "$@" > /tmp/lf.out 2>&1
+	_got=$?
+	if [ "$_got" -eq "$_rc" ]; then vt_ok "$_n"; else
+		vt_fail "$_n" "'flushtarget -2 $*' exited $_got, expected $_rc: $(cat /tmp/lf.out)"
+	fi
+}
+check write-file-late pmemtest write "$MNT0/file" 4096
+sync
+mark late-nobarrier-a
+lf late-nobarrier 3 "$MNT0/file" "mount -o remount,nobarrier $MNT0"
+mark late-nobarrier-b
+expect_hf late-nobarrier-a late-nobarrier-b eq 0 late-nobarrier-nothing-sent
+check late-nobarrier-reason grep -q 'remounted nobarrier after the target was resolved' /tmp/lf.out
+check_eq late-nobarrier-both-fail "$(grep -c '^rc=-95 ' /tmp/lf.out)" 2
+check remount-barrier-late mount -o remount,barrier "$MNT0"
+check write-file-late2 pmemtest write "$MNT0/file" 4096
+sync
+mark late-back-a
+lf late-nobarrier-and-back 0 "$MNT0/file" \
+	"mount -o remount,nobarrier $MNT0 && mount -o remount,barrier $MNT0"
+mark late-back-b
+expect_hf late-back-a late-back-b ge 1 late-nobarrier-and-back-reaches-host
+# The file resolved is the file flushed: a symlink swapped to a tmpfs file
+# after resolve still flushes the pmem file (the host sees it).
+ln -sfn "$MNT0/file" /tmp/swap-link
+echo x > /tmp/swap-tmpfs
+check write-file-swap pmemtest write "$MNT0/file" 4096
+sync
+mark swap-a
+lf swap-link 0 /tmp/swap-link "ln -sfn /tmp/swap-tmpfs /tmp/swap-link"
+mark swap-b
+expect_hf swap-a swap-b ge 1 swap-link-flushes-resolved-file
+check swap-link-counted grep -q 'host_flushes=[1-9]' /tmp/lf.out
+
+# A loop device whose backing file on pmem has a ',' in its name: one
+# region under it, so vpmem's counter is reported (it was taken for a
+# stack of several devices).
+dd if=/dev/zero of="$MNT0/loop,img" bs=1M count=32 2>/dev/null
+loopdev=$(losetup -f)
+if check loop-attach losetup "$loopdev" "$MNT0/loop,img"; then
+	vt_run mkfs.ext4 -q -F "$loopdev"
+	mkdir -p /mnt/lp
+	check loop-mount mount -o noatime "$loopdev" /mnt/lp
+	pmemtest write /mnt/lp/f 4096
+	flushed loop-comma fsync /mnt/lp/f
+	check loop-comma-counted sh -c "[ $(jf host_flushes) -ge 1 ]"
+	umount /mnt/lp
+	losetup -d "$loopdev"
+fi
+rm -f "$MNT0/loop,img"
+
 # In-tree driver, devdax: no path at all.
 refused intree-devdax "$DAX2"
 check intree-devdax-reason sh -c "grep -q 'vpmem' /tmp/vf.err"
@@ -172,6 +232,13 @@ if check partition test -b "$P"; then
 	refused wt-file /mnt/part/file
 	check set-write-back sh -c "echo 'write back' > $wc"
 	flushed wb-region fsync-blockdev "$REGION3"
+	# Write through after resolve: the PREFLUSH would be dropped: 3.
+	lf late-wt-region 3 "$REGION3" "echo 'write through' > $wc"
+	check late-wt-reason grep -q 'write_cache was set to "write through" after the target' /tmp/lf.out
+	check set-write-back-late sh -c "echo 'write back' > $wc"
+	lf late-wt-blockdev 3 "$DEV3" "echo 'write through' > $wc"
+	check set-write-back-late2 sh -c "echo 'write back' > $wc"
+	lf late-wb-region 0 "$REGION3"
 	umount /mnt/part
 else
 	cat /tmp/fdisk.log

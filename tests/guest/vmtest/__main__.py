@@ -27,7 +27,8 @@ SRC_ROOT = os.path.dirname(os.path.dirname(GUEST_DIR))
 # Project binaries the guest gets, relative to the meson build directory.
 BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/progs/fsyncbench",
                   "tests/guest/progs/daxstore", "tests/guest/progs/persisttool",
-                  "tests/guest/progs/crashwriter", "tests/guest/progs/latemap"]
+                  "tests/guest/progs/crashwriter", "tests/guest/progs/latemap",
+                  "tests/guest/progs/flushtarget"]
 
 
 def prepare(args):
