@@ -4,8 +4,11 @@
  * devices between the two drivers. The virtio bus has no driver_override:
  * unbind from the old driver, bind to the new one (loaded first if
  * needed). Refused while a namespace of the device is mounted or one of
- * its devices is in use; the result is verified (driver link, region and
- * namespaces back), and a bind that fails half-way is undone.
+ * its devices is in use, and when that cannot be checked; each device is
+ * checked again just before its unbind, with its disks claimed
+ * exclusively until the unbind is done. The result is verified (driver
+ * link, region and namespaces back), and a bind that fails half-way is
+ * undone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,15 +40,12 @@ static int driver_write(const char *driver, const char *file, const char *name)
 {
 	char path[PATH_MAX];
 	_cleanup_close_ int fd = -1;
-	size_t n = strlen(name);
 
 	snprintf(path, sizeof(path), VIRTIO_DRIVERS "/%s/%s", driver, file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, name, n) != (ssize_t)n)
-		return -errno;
-	return 0;
+	return busy_write_all(fd, name);
 }
 
 /* The driver bound to @dev now, into @buf ("" when none). */
@@ -83,29 +83,59 @@ static int active_namespaces(struct pmemflush_region *r)
 	return n;
 }
 
+/* Exclusive claims of a device's disks, held across its unbind. */
+struct claims {
+	int fd[32];
+	size_t n;
+};
+
+static void claims_release(struct claims *c)
+{
+	while (c->n)
+		close(c->fd[--c->n]);
+}
+
 /*
- * Refuse when a namespace of @v's region is mounted or any of its devices
- * is in use: unbinding would pull the memory out from under them. 1 with
- * the reason in @why, 0 if idle.
+ * Whether @v may be unbound: 1 (busy, who in @why), 0 (idle: its disks
+ * are now claimed in @c and stay claimed until claims_release()), or a
+ * negative errno when the check could not be made (what failed in @why):
+ * unbinding would pull the memory out from under a user, so "cannot tell"
+ * refuses like "busy".
  */
-static int device_busy(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, char *why,
-		       size_t len)
+static int device_busy(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, struct claims *c,
+		       char *why, size_t len)
 {
 	struct busy_dev devs[32];
 	struct pmemflush_region *r;
 	struct pmemflush_namespace *ns;
 	struct pmemflush_mount *m;
+	const char *bus = pmemflush_vdev_get_bus_devname(v);
+	const char *who = "it";
 	struct stat st;
-	size_t n = 0;
+	size_t n = 0, i;
+	int rc;
 
+	if (!bus)
+		return 0;	/* no nvdimm bus: no region, nothing to pull away */
 	pmemflush_refresh(ctx);
-	r = region_of(ctx, pmemflush_vdev_get_bus_devname(v));
-	if (!r)
-		return 0;
+	rc = pmemflush_discover(ctx);
+	if (rc < 0) {
+		snprintf(why, len, "reading the nvdimm regions: %s",
+			 *pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
+		return rc;
+	}
+	r = region_of(ctx, bus);
+	if (!r) {
+		snprintf(why, len, "no region found on %s", bus);
+		return -ENOENT;
+	}
+	/* libmount shows an unreadable table as an empty one: look first. */
+	rc = busy_readable("/proc/self/mountinfo", why, len);
+	if (rc < 0)
+		return rc;
 	pmemflush_namespace_foreach(r, ns) {
 		const char *names[2] = { pmemflush_namespace_get_blockdev(ns),
 					 pmemflush_namespace_get_chardev(ns) };
-		size_t i;
 
 		pmemflush_mount_foreach(ns, m) {
 			snprintf(why, len, "%s's %s (%s) is mounted on %s: unmount it first",
@@ -113,25 +143,71 @@ static int device_busy(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, char
 				 pmemflush_mount_get_source(m), pmemflush_mount_get_target(m));
 			return 1;
 		}
-		for (i = 0; i < 2 && n < ARRAY_SIZE(devs); i++) {
-			char path[PATH_MAX];
+		for (i = 0; i < 2; i++) {
+			char path[80];	/* "/dev/" and a name of 64 */
 
 			if (!names[i])
 				continue;
+			if (n == ARRAY_SIZE(devs)) {
+				snprintf(why, len, "%s has more than %zu devices",
+					 pmemflush_region_get_devname(r), ARRAY_SIZE(devs));
+				return -E2BIG;
+			}
 			snprintf(devs[n].name, sizeof(devs[n].name), "%s", names[i]);
 			snprintf(path, sizeof(path), "/dev/%s", names[i]);
 			devs[n].block = i == 0;
-			devs[n].rdev = stat(path, &st) == 0 ? st.st_rdev : 0;
+			/* Without its number, a descriptor of it is found only by name. */
+			if (stat(path, &st) < 0) {
+				rc = -errno;
+				snprintf(why, len, "%s: %s", path, strerror(-rc));
+				return rc;
+			}
+			devs[n].rdev = st.st_rdev;
 			n++;
 		}
 	}
-	if (busy_find_user(devs, n, why, len)) {
+	/*
+	 * The kernel's users (a mount in another mount namespace, dm, md, swap
+	 * on the disk or a partition) refuse the exclusive claim; holders/
+	 * names a dm or md device better, so it is asked first.
+	 */
+	for (i = 0; i < n; i++) {
+		if (!devs[i].block)
+			continue;
+		rc = busy_holders("/sys/class/block", devs[i].name, why, len);
+		if (rc == 0) {
+			rc = busy_claim("/sys/class/block", devs[i].name, &c->fd[c->n], why, len);
+			if (rc > 0)
+				who = "that";	/* the kernel's user has no name */
+		}
+		if (rc)
+			goto unclaim;
+		c->n++;
+	}
+	/* Descriptors and mappings: dax devices, and openers without O_EXCL. */
+	rc = busy_scan_proc("/proc", devs, n, why, len);
+	if (rc == 0)
+		return 0;
+unclaim:
+	claims_release(c);
+	if (rc > 0) {
 		size_t used = strlen(why);
 
-		snprintf(why + used, len - used, ": stop it first");
-		return 1;
+		snprintf(why + used, len - used, ": stop %s first", who);
 	}
-	return 0;
+	return rc;
+}
+
+/* Say why @v is refused; the exit status. */
+static int refuse(struct pmemflush_vdev *v, int rc, const char *why)
+{
+	if (rc > 0)
+		fprintf(stderr, "vpmemctl driver bind: %s: refused: %s\n",
+			pmemflush_vdev_get_devname(v), why);
+	else
+		fprintf(stderr, "vpmemctl driver bind: cannot verify that %s is idle: %s\n",
+			pmemflush_vdev_get_devname(v), why);
+	return VPMEMCTL_EXIT_REFUSED;
 }
 
 /* Wait for @v's region and its @want active namespaces; the region found. */
@@ -206,7 +282,9 @@ static int restore(const char *dev, const char *target, const char *from, int er
 	return VPMEMCTL_EXIT_ERROR;
 }
 
-static int move_one(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, const char *target)
+/* Move @v to @target; @c (its disks' claims) is released once it is unbound. */
+static int move_one(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, const char *target,
+		    struct claims *c)
 {
 	const char *dev = pmemflush_vdev_get_devname(v);
 	const char *from = pmemflush_vdev_get_driver_name(v);
@@ -220,6 +298,8 @@ static int move_one(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, const c
 		want = active_namespaces(r);
 	if (from) {
 		rc = driver_write(from, "unbind", dev);
+		/* The disks are gone (or stay with their driver): let them go. */
+		claims_release(c);
 		if (rc < 0) {
 			fprintf(stderr, "vpmemctl driver bind: %s: unbinding from %s: %s%s; nothing changed\n",
 				dev, from, strerror(-rc),
@@ -227,6 +307,7 @@ static int move_one(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, const c
 			return driver_exit_status(rc);
 		}
 	}
+	claims_release(c);
 	rc = driver_write(target, "bind", dev);
 	bound_driver(dev, now, sizeof(now));
 	if (rc == 0 && strcmp(now, target) != 0)
@@ -316,11 +397,12 @@ int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *devic
 	}
 	/* Every device is checked before any is moved: all or nothing. */
 	for (i = 0; i < n; i++) {
-		if (device_busy(ctx, todo[i], why, sizeof(why))) {
-			fprintf(stderr, "vpmemctl driver bind: %s: refused: %s\n",
-				pmemflush_vdev_get_devname(todo[i]), why);
-			status = VPMEMCTL_EXIT_REFUSED;
-		}
+		struct claims c = { .n = 0 };
+
+		rc = device_busy(ctx, todo[i], &c, why, sizeof(why));
+		claims_release(&c);
+		if (rc)
+			status = refuse(todo[i], rc, why);
 	}
 	if (status != VPMEMCTL_EXIT_OK || n == 0)
 		goto out;
@@ -330,6 +412,7 @@ int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *devic
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
+		struct claims c = { .n = 0 };
 		char now[64];
 
 		/* Loading the module may already have bound an unbound device. */
@@ -339,7 +422,16 @@ int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *devic
 			       pmemflush_vdev_get_devname(todo[i]), target);
 			continue;
 		}
-		rc = move_one(ctx, todo[i], target);
+		/*
+		 * Loading the module and each earlier move (up to 10 s) leave
+		 * time to start using this one: check again, and claim its
+		 * disks so that nobody can mount them until it is unbound.
+		 */
+		rc = device_busy(ctx, todo[i], &c, why, sizeof(why));
+		if (rc)
+			rc = refuse(todo[i], rc, why);
+		else
+			rc = move_one(ctx, todo[i], target, &c);
 		if (rc != VPMEMCTL_EXIT_OK && status == VPMEMCTL_EXIT_OK)
 			status = rc;
 	}

@@ -28,10 +28,11 @@ static void driver_usage(FILE *out)
 		     "           options, blacklist applied\n"
 		     "  bind     move DEVICE (virtio0, ...) or every virtio-pmem device to a driver;\n"
 		     "           refused while a namespace is mounted or a device is in use\n"
+		     "           (open, mapped, held or claimed), or when that cannot be checked\n"
 		     "  -j, --json   JSON output (schema in vpmemctl-driver(1))\n"
 		     "  -h, --help   show this help\n\n"
-		     "Exit status: 0 done, 1 error, 2 usage, 3 refused (device in use, module\n"
-		     "blacklisted), 4 permission denied.\n");
+		     "Exit status: 0 done, 1 error, 2 usage, 3 refused (device in use or not\n"
+		     "verifiable, module blacklisted), 4 permission denied.\n");
 }
 
 int driver_exit_status(int rc)

@@ -20,7 +20,10 @@ int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *devic
 
 /*
  * busy.c: who uses a device. A device is named as in /dev ("pmem0",
- * "dax0.0"); partitions of a block device count as the device.
+ * "dax0.0"); partitions of a block device count as the device. Every
+ * lookup returns 1 (busy, who in @why), 0 (idle) or a negative errno (the
+ * check could not be made, what failed in @why): never "idle" for a
+ * lookup that failed.
  */
 struct busy_dev {
 	char name[64];
@@ -28,8 +31,22 @@ struct busy_dev {
 	bool block;
 };
 
-/* One line saying who uses one of @devs (first found), into @why; 1 if busy, 0 if not. */
-int busy_find_user(const struct busy_dev *devs, size_t n, char *why, size_t len);
+/* Holders of disk @disk and of each of its partitions, under @sysblock (/sys/class/block). */
+int busy_holders(const char *sysblock, const char *disk, char *why, size_t len);
+/* Processes under @proc (/proc, ours excluded) that have one of @devs open or mapped. */
+int busy_scan_proc(const char *proc, const struct busy_dev *devs, size_t n, char *why,
+		   size_t len);
+/*
+ * Claim /dev/@disk exclusively (O_EXCL; @sysblock gives its device number):
+ * 1 if the kernel has the disk or a partition claimed (mounted in any mount
+ * namespace, dm, md, swap), 0 with the descriptor in *@fdp, which keeps
+ * anyone else from claiming it until it is closed.
+ */
+int busy_claim(const char *sysblock, const char *disk, int *fdp, char *why, size_t len);
+/* 0 if all of @path can be read, else a negative errno with why in @why. */
+int busy_readable(const char *path, char *why, size_t len);
+/* Write @text to @fd in one write: 0, a negative errno, or -EIO when short. */
+int busy_write_all(int fd, const char *text);
 
 /* Pure: the path field of a /proc/PID/maps line, NULL if it has none. */
 const char *busy_maps_path(const char *line);

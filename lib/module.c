@@ -268,6 +268,18 @@ PMEMFLUSH_EXPORT int pmemflush_module_load(struct pmemflush_ctx *ctx, const char
 				strerror(-rc));
 	if (rc < 0)
 		return pf_error(rc, "loading module %s: %s", name, strerror(-rc));
+	/*
+	 * Success from the probe is not a loaded module: an "install NAME
+	 * COMMAND" line of the configuration runs COMMAND instead, and its
+	 * exit status 0 is all libkmod reports.
+	 */
+	state = kmod_module_get_initstate(km);
+	if (state != KMOD_MODULE_LIVE && state != KMOD_MODULE_BUILTIN)
+		return pf_error(-ENXIO,
+				"module %s is not loaded although loading it succeeded (state %s): an \"install %s\" command of the modprobe configuration (modprobe.d) probably ran instead; see modprobe -c | grep '^install %s '",
+				name,
+				pmemflush_module_state_name(pf_module_state_from_kmod(state)),
+				name, name);
 	info(ctx, "module %s loaded\n", name);
 	return 0;
 }

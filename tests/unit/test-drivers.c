@@ -2,13 +2,16 @@
 /*
  * vpmemctl driver's pure parts: the advice and evidence for a device
  * (lib/advice.c), the scan of virtio devices on a constructed sysfs tree
- * (lib/vdev.c), and the parsers of busy.c that decide whether a process
- * uses a device.
+ * (lib/vdev.c), and busy.c: the parsers that decide whether a process
+ * uses a device, the holders of a disk's partitions, lookups that fail
+ * (an error, never "idle"), and the short write of a bind file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -248,34 +251,157 @@ static void test_busy_parsers(void)
 	T_EXPECT(!busy_path_is_dev("pmem0", "pmem0"));
 }
 
+/*
+ * A child of ours opens /dev/full. Only the child's real /proc entry is
+ * scanned (a directory with a link to /proc/PID): other processes'
+ * descriptors may be unreadable here (not root, a container), and that
+ * makes a scan of all of /proc fail, as it must.
+ */
 static void test_busy_child(void)
 {
 	struct busy_dev dev = { .block = false };
-	char why[256] = "", want[64];
+	char tmpl[] = "/tmp/vpmem-test-pid.XXXXXX", why[256] = "", want[64], link[64], real[32];
+	const char *r = mkdtemp(tmpl);
 	struct stat st;
 	pid_t pid;
+	int rc;
 
-	/* Nobody keeps /dev/full open; a child of ours then does. */
-	T_EXPECT(stat("/dev/full", &st) == 0);
+	T_EXPECT(r != NULL && stat("/dev/full", &st) == 0);
+	if (!r)
+		return;
 	dev.rdev = st.st_rdev;
 	snprintf(dev.name, sizeof(dev.name), "full");
-	if (busy_find_user(&dev, 1, why, sizeof(why)) != 0) {
-		printf("test-drivers: /dev/full is in use here (%s): child check skipped\n", why);
-		return;
-	}
 	pid = fork();
 	if (pid == 0) {
 		execl("/bin/sh", "sh", "-c", "exec sleep 5 < /dev/full", (char *)NULL);
 		_exit(127);
 	}
+	snprintf(link, sizeof(link), "%s/%d", r, (int)pid);
+	snprintf(real, sizeof(real), "/proc/%d", (int)pid);
+	T_EXPECT(symlink(real, link) == 0);
 	usleep(300 * 1000);
-	T_EXPECTF(busy_find_user(&dev, 1, why, sizeof(why)) == 1, "%s", why);
+	rc = busy_scan_proc(r, &dev, 1, why, sizeof(why));
+	T_EXPECTF(rc == 1, "rc %d: %s", rc, why);
 	snprintf(want, sizeof(want), "/dev/full is open by pid %d (sleep)", (int)pid);
 	T_EXPECTF(!strcmp(why, want), "got '%s', want '%s'", why, want);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	/* And gone again once it exits. */
-	T_EXPECT(busy_find_user(&dev, 1, why, sizeof(why)) == 0);
+	/* And gone again once it exits: its /proc entry is gone, which is not an error. */
+	rc = busy_scan_proc(r, &dev, 1, why, sizeof(why));
+	T_EXPECTF(rc == 0, "rc %d: %s", rc, why);
+	unlink(link);
+	rmdir(r);
+}
+
+/* A constructed /sys/class/block: dm-0 holds partition 2 of pmem0 only. */
+static void test_busy_holders(void)
+{
+	char tmpl[] = "/tmp/vpmem-test-block.XXXXXX", cmd[600], why[256] = "";
+	const char *r = mkdtemp(tmpl);
+	int rc;
+
+	T_EXPECT(r != NULL);
+	if (!r)
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && mkdir -p pmem0/holders pmem0/pmem0p1/holders pmem0/pmem0p2/holders/dm-0 "
+		 "pmem0/power pmem1/holders && touch pmem0/pmem0p1/partition pmem0/pmem0p2/partition "
+		 "pmem0/dev && mkdir -p pmem1/pmem1p1/holders/md127",
+		 r);
+	T_EXPECT(system(cmd) == 0);
+	rc = busy_holders(r, "pmem0", why, sizeof(why));
+	T_EXPECTF(rc == 1, "rc %d: %s", rc, why);
+	T_EXPECTF(!strcmp(why, "/dev/pmem0p2 is held by dm-0 (a device-mapper or md device on it)"),
+		  "%s", why);
+	/* Without a "partition" file a subdirectory is not a partition. */
+	rc = busy_holders(r, "pmem1", why, sizeof(why));
+	T_EXPECTF(rc == 0, "rc %d: %s", rc, why);
+	snprintf(cmd, sizeof(cmd), "rm -r '%s/pmem0/pmem0p2/holders/dm-0'", r);
+	T_EXPECT(system(cmd) == 0);
+	T_EXPECT(busy_holders(r, "pmem0", why, sizeof(why)) == 0);
+	/* A disk whose holders cannot be read is not idle: the check failed. */
+	rc = busy_holders(r, "pmem9", why, sizeof(why));
+	T_EXPECTF(rc == -ENOENT && strstr(why, "/pmem9/holders: No such file or directory"),
+		  "rc %d: %s", rc, why);
+	/* Neither is a disk whose device number cannot be read. */
+	rc = busy_claim(r, "pmem9", &(int){ 0 }, why, sizeof(why));
+	T_EXPECTF(rc == -ENOENT && strstr(why, "/pmem9/dev: No such file or directory"), "rc %d: %s",
+		  rc, why);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r);
+	T_EXPECT(system(cmd) == 0);
+}
+
+/* /proc that cannot be read, or read only in part, is never "idle". */
+static void test_busy_unverifiable(void)
+{
+	char tmpl[] = "/tmp/vpmem-test-proc.XXXXXX", cmd[600], why[256] = "";
+	struct busy_dev dev = { .name = "dax0.0" };
+	const char *r = mkdtemp(tmpl);
+	int rc;
+
+	rc = busy_scan_proc("/nonexistent/proc", &dev, 1, why, sizeof(why));
+	T_EXPECTF(rc == -ENOENT && !strcmp(why, "/nonexistent/proc: No such file or directory"),
+		  "rc %d: %s", rc, why);
+	T_EXPECT(r != NULL);
+	if (!r)
+		return;
+	/* A process that exited while we looked (no fd/, no maps) is fine... */
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/41' '%s/self'", r, r);
+	T_EXPECT(system(cmd) == 0);
+	rc = busy_scan_proc(r, &dev, 1, why, sizeof(why));
+	T_EXPECTF(rc == 0, "rc %d: %s", rc, why);
+	/* ...one whose descriptors cannot be listed is not. */
+	snprintf(cmd, sizeof(cmd), "touch '%s/41/fd'", r);
+	T_EXPECT(system(cmd) == 0);
+	rc = busy_scan_proc(r, &dev, 1, why, sizeof(why));
+	T_EXPECTF(rc == -ENOTDIR && strstr(why, "/41/fd: Not a directory"), "rc %d: %s", rc, why);
+	/* And a link to the device under it is found. */
+	snprintf(cmd, sizeof(cmd),
+		 "rm '%s/41/fd' && mkdir '%s/41/fd' && ln -s /dev/dax0.0 '%s/41/fd/3' && echo sleep > '%s/41/comm'",
+		 r, r, r, r);
+	T_EXPECT(system(cmd) == 0);
+	rc = busy_scan_proc(r, &dev, 1, why, sizeof(why));
+	T_EXPECTF(rc == 1 && !strcmp(why, "/dev/dax0.0 is open by pid 41 (sleep)"), "rc %d: %s", rc,
+		  why);
+
+	T_EXPECT(busy_readable("/proc/self/mountinfo", why, sizeof(why)) == 0);
+	rc = busy_readable("/nonexistent/mountinfo", why, sizeof(why));
+	T_EXPECTF(rc == -ENOENT && !strcmp(why, "/nonexistent/mountinfo: No such file or directory"),
+		  "rc %d: %s", rc, why);
+	/* A directory opens but cannot be read. */
+	rc = busy_readable(r, why, sizeof(why));
+	T_EXPECTF(rc == -EISDIR, "rc %d: %s", rc, why);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r);
+	T_EXPECT(system(cmd) == 0);
+}
+
+/* A bind file that takes part of the name is an error, even with errno 0. */
+static void test_write_all(void)
+{
+	char path[] = "/tmp/vpmem-test-write.XXXXXX";
+	int fd = mkstemp(path), status = -1;
+	pid_t pid;
+
+	T_EXPECT(fd >= 0);
+	if (fd < 0)
+		return;
+	T_EXPECT(busy_write_all(fd, "virtio0") == 0);
+	pid = fork();
+	if (pid == 0) {
+		/* The file may grow by 3 bytes only: write() returns 3. */
+		struct rlimit rl = { 10, 10 };
+
+		signal(SIGXFSZ, SIG_IGN);
+		errno = 0;
+		if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+			_exit(2);
+		_exit(busy_write_all(fd, "virtio0") == -EIO ? 0 : 1);
+	}
+	T_EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	T_EXPECTF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x", status);
+	close(fd);
+	unlink(path);
+	T_EXPECT(busy_write_all(fd, "virtio0") == -EBADF);
 }
 
 int main(void)
@@ -285,5 +411,8 @@ int main(void)
 	test_scan();
 	test_busy_parsers();
 	test_busy_child();
+	test_busy_holders();
+	test_busy_unverifiable();
+	test_write_all();
 	return t_report("test-drivers");
 }

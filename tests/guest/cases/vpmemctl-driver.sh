@@ -2,6 +2,8 @@
 # sysfs, load, the refusals (mounted namespace, open dax device, blacklist),
 # and a round trip in-tree -> vpmem -> in-tree with data written before and
 # read back after each rebind. list/check show the same facts as evidence.
+# An install command that loads nothing is not success; a device that
+# becomes busy after the first check is refused before its own unbind.
 # vt: devices=256M,256M driver=virtio_pmem mode0=fsdax fs0=ext4 mount0=dax mode1=devdax timeout=300
 
 . /vpmem/cases/vpmemctl.inc
@@ -192,5 +194,38 @@ check_eq back-dev1 "$(dj devices/dev=$V1/driver)" virtio_pmem
 verify_data in-tree
 vl_refresh
 check_eq list-back-advice "$(jl "dev=$(vt_region 1)/driver_advice/id")" bind-vpmem
+
+# 10. An "install virtio_pmem COMMAND" line that does not load the module
+# (libkmod runs it instead, and its success is all the probe reports; for
+# vpmem, which has a soft dependency, libkmod ignores install lines): load
+# and bind must not take that for a loaded module.
+out to-vpmem 0 vpmemctl driver bind vpmem all
+check rmmod-virtio-pmem rmmod virtio_pmem
+echo "install virtio_pmem true" > /etc/modprobe.d/vpmem-test.conf
+out load-install-noop 1 vpmemctl driver load virtio_pmem
+has load-install-noop-msg '^vpmemctl driver load: module virtio_pmem is not loaded although loading it succeeded \(state not-loaded\): an "install virtio_pmem" command'
+out bind-install-noop 1 vpmemctl driver bind virtio_pmem "$V0"
+has bind-install-noop-msg 'module virtio_pmem is not loaded although loading it succeeded'
+vd
+check_eq install-noop-left "$(dj devices/dev=$V0/driver)" vpmem
+check_eq install-noop-not-loaded "$(dj modules/name=virtio_pmem/state)" not-loaded
+
+# 11. A device that becomes busy after the first check (here while the
+# module loads: the install command opens the dax device) is checked again
+# just before its own unbind: refused, while the idle one moves.
+d1=$(dax1)
+rm -f /tmp/opened
+# The command returns only once the descriptor is open (no race with bind).
+echo "install virtio_pmem /sbin/modprobe --ignore-install virtio_pmem && { sh -c 'exec 3< $d1; touch /tmp/opened; exec sleep 30' > /dev/null 2>&1 & } && while [ ! -e /tmp/opened ]; do sleep 0.1; done" > /etc/modprobe.d/vpmem-test.conf
+out recheck 3 vpmemctl driver bind virtio_pmem all
+has recheck-moved "^$V0: vpmem -> virtio_pmem: "
+has recheck-refused "^vpmemctl driver bind: $V1: refused: $d1 is open by pid [0-9]+ \\(sleep\\): stop it first\$"
+late=$(sed -n 's/.* is open by pid \([0-9]*\) (sleep).*/\1/p' /tmp/out)
+[ -n "$late" ] && kill "$late"
+rm -f /etc/modprobe.d/vpmem-test.conf
+vd
+check_eq recheck-dev0 "$(dj devices/dev=$V0/driver)" virtio_pmem
+check_eq recheck-dev1 "$(dj devices/dev=$V1/driver)" vpmem
+out recheck-after 0 vpmemctl driver bind virtio_pmem "$V1"
 
 vt_no_kernel_splat no-kernel-splat
