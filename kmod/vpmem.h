@@ -86,6 +86,10 @@ struct vpmem {
 	s64 errors_acked;
 	/* Marks a frozen engine broken if the transport never restored it. */
 	struct notifier_block pm_nb;
+#ifdef VPMEM_TESTING
+	/* test_silent_host: the device's answers are ignored from now on. */
+	bool test_silent;
+#endif
 
 	/*
 	 * Statistics read lock-free by sysfs. flush_errors only changes under

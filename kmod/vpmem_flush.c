@@ -126,7 +126,9 @@
  * vpmem device) report failure. The request IS sent and answered by the host
  * (its trace shows it); only the status the driver reports is forced to
  * -EIO, so tests can check the error path end to end against the host's own
- * count.
+ * count. The bus attribute test_silent_host makes the engine ignore the
+ * device's answers from then on: a host that never answers, for the
+ * suspend and removal paths.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -504,6 +506,11 @@ void vpmem_vq_done(struct virtqueue *vq)
 
 	spin_lock_irqsave(&vp->lock, flags);
 	while ((msg = virtqueue_get_buf(vq, &len))) {
+#ifdef VPMEM_TESTING
+		/* test_silent_host: as if this answer never came. */
+		if (READ_ONCE(vp->test_silent))
+			continue;
+#endif
 		/* Nothing to account for an answer to an abandoned request. */
 		if (!vp->in_flight || vp->broken || msg != vp->msg)
 			continue;

@@ -70,6 +70,24 @@ static ssize_t test_break_device_store(struct device *dev,
 	return len;
 }
 static DEVICE_ATTR_WO(test_break_device);
+
+/*
+ * Test hook: writing 1 makes the engine ignore every answer of the device
+ * from now on, as if the host never answered (its trace still shows the
+ * requests). There is no way back: unbind and bind.
+ */
+static ssize_t test_silent_host_store(struct device *dev,
+				      struct device_attribute *attr,
+				      const char *buf, size_t len)
+{
+	unsigned int val;
+
+	if (kstrtouint(buf, 10, &val) || val != 1)
+		return -EINVAL;
+	WRITE_ONCE(vpmem_from_bus_dev(dev)->test_silent, true);
+	return len;
+}
+static DEVICE_ATTR_WO(test_silent_host);
 #endif
 
 /* The counters are atomic64_t, read without taking the engine lock. */
@@ -161,6 +179,7 @@ static struct attribute *vpmem_attrs[] = {
 	&dev_attr_flush_latency_max_ns.attr,
 #ifdef VPMEM_TESTING
 	&dev_attr_test_break_device.attr,
+	&dev_attr_test_silent_host.attr,
 #endif
 	NULL,
 };

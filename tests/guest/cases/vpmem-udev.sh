@@ -1,7 +1,7 @@
 # Non-root devdax applications (issue 9.6): with udev/60-vpmem.rules (run
 # by the real systemd-udevd), the host-flush attribute follows the owner,
-# group and write bits of the region's dax device, so a non-root owner's
-# persist() reaches the host; a user the attribute does not let in gets a
+# group and the owner, group and other write bits of the region's dax
+# device, so a non-root owner's persist() reaches the host; a user the attribute does not let in gets a
 # refusal that names the attribute and the rule.
 # vt: devices=256M driver=vpmem mode=devdax timeout=240
 
@@ -99,6 +99,14 @@ check_eq other-persist-ok-after-change $? 0
 expect_hf p0-a p0-b eq 1 other-persist-reaches-host
 out=$(as app "vpmemctl check $dax" 2>&1)
 check_eq app-no-longer-durable $? 3
+
+# The owner's write bit follows the device's as well: an owner who may only
+# read /dev/daxN.M gets no write on the attribute (the group keeps its own).
+chmod 0460 "$dax"
+udevadm trigger --action=change "$dax"
+udevadm settle -t 30
+check_eq flush-owner-write-follows-device "$(perms "$flush")" "1001:1001 20"
+check_eq read-only-owner-cannot-flush "$(as other "echo 1 > $flush" 2>/dev/null; echo $?)" 1
 
 # The dax device goes away (namespace back to fsdax): the attribute is
 # root's again.
