@@ -33,22 +33,27 @@ for p in $pids; do
 done
 check_eq everything-ended-within-10s "$(for p in $pids; do kill -0 "$p" 2>/dev/null && echo "$p"; done)" ""
 
-# A sysfs writer ends with ENXIO (it was waiting, or came in after the
-# attribute closed), ENODEV (sysfs had deactivated the file it had open) or
-# ENOENT (the group was already gone when it opened).
+# Every sysfs writer ends refused: ENXIO (it was waiting, or came in after
+# the attribute closed), ENODEV (sysfs had deactivated the file it had
+# open), ENOENT (the group was already gone when it opened) or EACCES (the
+# file was gone but its directory not yet: the shell's O_CREAT open is
+# refused there). Whether one of them happened to be waiting in the driver
+# at that moment depends on timing, so ENXIO is only counted here; the
+# deterministic check of a waiting writer is vpmem-silent's.
 enxio=0
 bad=
 j=0
 while [ $j -lt 8 ]; do
 	case "$(cat /tmp/w$j.out)" in
 	*"No such device or address"*) enxio=$((enxio + 1)) ;;
-	*"No such device" | *"No such file or directory"* | *"nonexistent directory"*) ;;
+	*"No such device" | *"No such file or directory"* | *"nonexistent directory"* | \
+	*"Permission denied"*) ;;
 	*) bad="$bad w$j: $(cat /tmp/w$j.out)" ;;
 	esac
 	j=$((j + 1))
 done
-check_eq sysfs-writers-end-with-enxio "$bad" ""
-check sysfs-writers-saw-enxio test $enxio -gt 0
+check_eq sysfs-writers-end-refused "$bad" ""
+vt_metric sysfs-writers-with-enxio "$enxio" writers
 vt_info "fsyncbench: $(cat /tmp/fb.out | tr '\n' ' ')"
 
 # The pmem driver's final flush (nvdimm_flush from its remove) went through
