@@ -10,17 +10,7 @@
 V0=$(basename "$(vt_virtio_dev 0)")
 V1=$(basename "$(vt_virtio_dev 1)")
 drv() { basename "$(readlink "/sys/bus/virtio/devices/$1/driver")"; }
-# out NAME RC CMD...: CMD must exit RC; its stdout+stderr kept in /tmp/out.
-out() {
-	_n=$1 _rc=$2
-	shift 2
-	"$@" > /tmp/out 2>&1
-	_got=$?
-	if [ "$_got" -eq "$_rc" ]; then vt_ok "$_n"; else
-		vt_fail "$_n" "'$*' exited $_got, expected $_rc: $(tr '\n' ' ' < /tmp/out)"
-	fi
-}
-has() { if grep -Eq "$2" /tmp/out; then vt_ok "$1"; else vt_fail "$1" "no '$2' in: $(tr '\n' ' ' < /tmp/out)"; fi; }
+. /vpmem/cases/cmdout.inc
 # retry TENTHS CMD...: run CMD until it succeeds (a lazily released claim).
 retry() {
 	_t=$1

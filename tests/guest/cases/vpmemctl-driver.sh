@@ -13,17 +13,7 @@ V1=$(basename "$(vt_virtio_dev 1)")
 rel=$(uname -r)
 dj() { pmemtest json-get "$1" < /tmp/vd.json; }
 vd() { vpmemctl driver --json > /tmp/vd.json || vt_fail driver-json "vpmemctl driver --json exited $?"; }
-# out NAME RC CMD...: CMD must exit RC; its stdout+stderr kept in /tmp/out.
-out() {
-	_n=$1 _rc=$2
-	shift 2
-	"$@" > /tmp/out 2>&1
-	_got=$?
-	if [ "$_got" -eq "$_rc" ]; then vt_ok "$_n"; else
-		vt_fail "$_n" "'$*' exited $_got, expected $_rc: $(tr '\n' ' ' < /tmp/out)"
-	fi
-}
-has() { if grep -Eq "$2" /tmp/out; then vt_ok "$1"; else vt_fail "$1" "no '$2' in: $(tr '\n' ' ' < /tmp/out)"; fi; }
+. /vpmem/cases/cmdout.inc
 # The block device of device 0's fsdax namespace, now (numbers may change).
 blk0() {
 	_r=$(vt_region 0) || return 1
