@@ -217,6 +217,10 @@ enum pmemflush_method {
  *	a block device of the path's stack on a buffered region whose
  *	queue/write_cache says "write through": the block layer drops flush
  *	requests, so fsync never reaches the host.
+ * @PMEMFLUSH_HAZARD_SECTOR_ON_BUFFERED: "sector-on-buffered", a btt (sector
+ *	mode) namespace on a buffered region: btt asks for the host flush while
+ *	it holds a spinlock, which no virtio-pmem driver can honour (the in-tree
+ *	driver sleeps there and its writer crashes; vpmem fails the write).
  *
  * Masks only ever gain bits; test them with &, walk them with
  * pmemflush_hazard_foreach().
@@ -227,10 +231,11 @@ enum pmemflush_hazard {
 	PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN = 1U << 2,
 	PMEMFLUSH_HAZARD_VOLATILE = 1U << 3,
 	PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED = 1U << 4,
+	PMEMFLUSH_HAZARD_SECTOR_ON_BUFFERED = 1U << 5,
 };
 
 /** PMEMFLUSH_HAZARD_ALL - every hazard this version of the library knows. */
-#define PMEMFLUSH_HAZARD_ALL 0x1fU
+#define PMEMFLUSH_HAZARD_ALL 0x3fU
 
 /** pmemflush_hazard_foreach() - walk the bits @h of the hazard mask @mask. */
 #define pmemflush_hazard_foreach(mask, h)                              \

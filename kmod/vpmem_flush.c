@@ -478,7 +478,20 @@ int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio)
 {
 	struct vpmem *vp = nd_region_provider_data(nd_region);
 	bool closing = READ_ONCE(vp->closing);
-	int rc = vpmem_flush(vp);
+	int rc;
+
+	/*
+	 * btt flushes while it holds its map spinlock (its metadata writes end
+	 * in nvdimm_flush()). Waiting for the host there would sleep in atomic
+	 * context; fail the flush instead, so the write fails with EIO rather
+	 * than claiming durability or crashing its writer.
+	 */
+	if (!preemptible()) {
+		dev_err_ratelimited(&vp->vdev->dev,
+				    "flush from atomic context (btt?): failed, use fsdax or raw mode\n");
+		return -EIO;
+	}
+	rc = vpmem_flush(vp);
 
 	/* What removal did to the block path, for its log line. */
 	if (closing) {

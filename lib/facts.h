@@ -38,6 +38,7 @@ struct pf_method_facts {
 	bool volatile_fs;		/* tmpfs, ramfs, ...: memory only */
 	bool nobarrier;			/* a mount on the way drops flushes */
 	bool mount_unknown;		/* a file whose mount could not be found */
+	bool sector;			/* a btt (sector mode) namespace is under it */
 	bool write_through;		/* a queue of the device stack says "write through" */
 	bool hypervisor;		/* CPUID says we run under a hypervisor */
 	bool trusted;			/* explicit opt-in: trust an unverified platform */

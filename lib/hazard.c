@@ -24,6 +24,9 @@ static const struct {
 	{ PMEMFLUSH_HAZARD_VOLATILE, "volatile",
 	  "memory-only file system or volatile region: nothing on it survives a reboot",
 	  false },
+	{ PMEMFLUSH_HAZARD_SECTOR_ON_BUFFERED, "sector-on-buffered",
+	  "btt (sector mode) on a buffered region: btt asks for the host flush under a spinlock, which no virtio-pmem driver can honour",
+	  false },
 	{ PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED, "write-through-on-buffered",
 	  "block queue set to write through on a buffered region: the block layer drops flushes, fsync never reaches the host",
 	  false },
@@ -80,6 +83,8 @@ unsigned int pf_hazards_region(const struct pf_region_facts *r)
 
 unsigned int pf_hazards_namespace(const struct pf_region_facts *r, enum pmemflush_ns_mode mode)
 {
+	if (mode == PMEMFLUSH_NS_MODE_SECTOR && r->buffered != PMEMFLUSH_NO)
+		return PMEMFLUSH_HAZARD_SECTOR_ON_BUFFERED;
 	if (mode == PMEMFLUSH_NS_MODE_DEVDAX && r->buffered == PMEMFLUSH_YES &&
 	    r->host_flush == PMEMFLUSH_HOST_FLUSH_NONE)
 		return PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH;
@@ -116,6 +121,8 @@ unsigned int pf_hazards_path(const struct pf_method_facts *f)
 	h |= pf_hazards_region(&f->region);
 	if (f->devdax)
 		h |= pf_hazards_namespace(&f->region, PMEMFLUSH_NS_MODE_DEVDAX);
+	if (f->sector)
+		h |= pf_hazards_namespace(&f->region, PMEMFLUSH_NS_MODE_SECTOR);
 	/* A mount that cannot be found cannot be shown to keep barriers. */
 	m.nobarrier |= f->mount_unknown;
 	h |= pf_hazards_mount(&f->region, &m);

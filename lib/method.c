@@ -91,6 +91,13 @@ static void explain(const struct pf_method_facts *f, unsigned int hazard, char *
 			 "echo \"write back\" > /sys/block/%s/queue/write_cache",
 			 or_q(f->write_through_dev), region, provider, or_q(f->write_through_dev));
 		break;
+	case PMEMFLUSH_HAZARD_SECTOR_ON_BUFFERED:
+		snprintf(why, len,
+			 "a btt (sector mode) namespace on %s, a buffered (%s) region: btt asks for the host "
+			 "flush while it holds a spinlock, which no virtio-pmem driver can honour (the in-tree "
+			 "driver crashes the writer, vpmem fails the write); use fsdax or raw mode",
+			 region, provider);
+		break;
 	case PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH:
 		snprintf(why, len,
 			 "device dax on %s, a buffered (%s) region with no host-flush path: nothing can make "
@@ -127,7 +134,8 @@ enum pmemflush_method pf_select_method(const struct pf_method_facts *f, char *wh
 {
 	static const unsigned int explain_order[] = {
 		PMEMFLUSH_HAZARD_VOLATILE, PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN,
-		PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH, PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED,
+		PMEMFLUSH_HAZARD_SECTOR_ON_BUFFERED, PMEMFLUSH_HAZARD_DEVDAX_NO_HOST_FLUSH,
+		PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED,
 		PMEMFLUSH_HAZARD_WRITE_THROUGH_ON_BUFFERED,
 	};
 	unsigned int unsafe = pf_hazards_unsafe(pf_hazards_path(f));

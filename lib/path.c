@@ -191,6 +191,8 @@ static int add_leaf(struct pmemflush_check *c, struct resolved *res, const char 
 	/* btt writes flush on their own: its "write through" queue drops nothing. */
 	if (ns->mode != PMEMFLUSH_NS_MODE_SECTOR)
 		res->nonsector_leaves++;
+	else
+		res->f->sector = true;
 	for (i = 0; i < c->n_leaves; i++)
 		if (c->leaves[i] == ns->region)
 			return 0;
