@@ -665,7 +665,8 @@ static int vpmem_pm_notify(struct notifier_block *nb, unsigned long action,
 void vpmem_flush_pm_register(struct vpmem *vp)
 {
 	vp->pm_nb.notifier_call = vpmem_pm_notify;
-	register_pm_notifier(&vp->pm_nb);
+	/* Only fails for a block already registered: a bug, not a runtime state. */
+	WARN_ON(register_pm_notifier(&vp->pm_nb));
 }
 
 void vpmem_flush_pm_unregister(struct vpmem *vp)

@@ -14,6 +14,8 @@
 
 /* watch.c: the stack's vpmem error counters, write_cache files and mount. */
 struct pf_watch {
+	int setup_error;	/* what could not be set up: every check fails with it */
+	char setup_msg[320];
 	int n_err;
 	int err_fd[PF_STACK_MAX];
 	char err_path[PF_STACK_MAX][96];

@@ -237,7 +237,7 @@ PMEMFLUSH_EXPORT int pmemflush_module_load(struct pmemflush_ctx *ctx, const char
 	_cleanup_(kmod_ctxp) struct kmod_ctx *k = NULL;
 	_cleanup_(kmod_modp) struct kmod_module *km = NULL;
 	struct utsname u;
-	int rc, state;
+	int rc, state, i;
 
 	if (!ctx || !name || !*name)
 		return -EINVAL;
@@ -274,6 +274,11 @@ PMEMFLUSH_EXPORT int pmemflush_module_load(struct pmemflush_ctx *ctx, const char
 	 * exit status 0 is all libkmod reports.
 	 */
 	state = kmod_module_get_initstate(km);
+	/* Another loader (udev) may still be running its init: give it 5 s. */
+	for (i = 0; state == KMOD_MODULE_COMING && i < 50; i++) {
+		usleep(100000);
+		state = kmod_module_get_initstate(km);
+	}
 	if (state != KMOD_MODULE_LIVE && state != KMOD_MODULE_BUILTIN)
 		return pf_error(-ENXIO,
 				"module %s is not loaded although loading it succeeded (state %s): an \"install %s\" command of the modprobe configuration (modprobe.d) probably ran instead; see modprobe -c | grep '^install %s '",

@@ -126,8 +126,16 @@ void pf_watch_stack(struct pf_watch *w, const struct pmemflush_check *c, bool qu
 	for (i = 0; queues && i < c->n_disks; i++) {
 		snprintf(path, sizeof(path), "/sys/block/%s/queue/write_cache", c->disks[i]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0 && errno == ENOENT)
 			continue;	/* no queue attribute: nothing to switch */
+		if (fd < 0) {
+			/* Out of descriptors, say: unwatched would be fail-open. */
+			w->setup_error = -errno;
+			snprintf(w->setup_msg, sizeof(w->setup_msg),
+				 "cannot watch %s: %s; whether flushes reach the host cannot be told",
+				 path, strerror(errno));
+			continue;
+		}
 		snprintf(w->wc_disk[w->n_wc], sizeof(w->wc_disk[0]), "%s", c->disks[i]);
 		w->wc_fd[w->n_wc++] = fd;
 	}
@@ -148,8 +156,13 @@ void pf_watch_stack(struct pf_watch *w, const struct pmemflush_check *c, bool qu
 		return;
 	}
 	w->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (w->mountinfo_fd < 0)
+	if (w->mountinfo_fd < 0) {
+		w->setup_error = -errno;
+		snprintf(w->setup_msg, sizeof(w->setup_msg),
+			 "cannot watch /proc/self/mountinfo: %s; a nobarrier remount of %s could not be seen",
+			 strerror(errno), w->mount_target);
 		return;
+	}
 	w->mount_on = true;
 	/* The first poll reports the table as new: consume that. */
 	p = (struct pollfd){ .fd = w->mountinfo_fd, .events = POLLPRI };
@@ -272,6 +285,8 @@ int pf_watch_stack_check(struct pf_watch *w)
 	ssize_t n;
 	int i;
 
+	if (w->setup_error)
+		return pf_error(w->setup_error, "%s", w->setup_msg);
 	for (i = 0; i < w->n_wc; i++) {
 		n = pread(w->wc_fd[i], buf, sizeof(buf) - 1, 0);
 		if (n <= 0)
