@@ -99,6 +99,22 @@ class ParseTest(unittest.TestCase):
         self.assertEqual(checks(res), {"setup": False})
 
 
+class EarlyPanicTest(unittest.TestCase):
+    def test_panic_before_any_check(self):
+        out = "[ 14.1] Oops: int3: 0000 [#1]\n[ 14.2] Kernel panic - not syncing: Fatal exception\n"
+        self.assertTrue(results.early_panic(out))
+
+    def test_panic_after_a_check_is_a_result(self):
+        out = "@@VT ok first\n[ 20.0] Kernel panic - not syncing: oops\n"
+        self.assertFalse(results.early_panic(out))
+        out = "@@VT fail first boom\nKernel panic - not syncing\n"
+        self.assertFalse(results.early_panic(out))
+
+    def test_no_panic(self):
+        self.assertFalse(results.early_panic("@@VT info case x\n@@VT ok a\n@@VT done 0\n"))
+        self.assertFalse(results.early_panic(""))
+
+
 class CrashParseTest(unittest.TestCase):
     def test_acks_found_and_scans(self):
         out = ("@@VT ack 1\n@@VT ac" + TRACE + "k 2\n@@VT crash-found 0-3 7-7\n"

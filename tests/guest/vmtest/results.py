@@ -186,3 +186,10 @@ def parse(case_name, boot):
     if not res.checks:
         res.add("checks", False, "the case reported no checks")
     return res
+
+
+def early_panic(output):
+    """The guest kernel panicked before the case reported any check (an
+    emulator or kernel accident of the boot, not a result of the case)."""
+    before = output.split("@@VT ok ", 1)[0].split("@@VT fail ", 1)[0]
+    return "Kernel panic" in before and "@@VT done" not in output
