@@ -33,5 +33,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx);
 int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx);
 int cmd_flush(int argc, const char **argv, struct pmemflush_ctx *ctx);
 int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx);
+int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx);
+int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx);
 
 #endif

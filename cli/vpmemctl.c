@@ -21,6 +21,8 @@ static const struct cmd_struct commands[] = {
 	{ "check", "tell how data at a path can be made durable", cmd_check },
 	{ "driver", "show, load and bind the drivers of virtio-pmem devices", cmd_driver },
 	{ "flush", "flush regions, namespaces, devices or files to the host", cmd_flush },
+	{ "monitor", "follow pmem devices, drivers, mounts and flush counters as events", cmd_monitor },
+	{ "metrics", "write Prometheus metrics (node_exporter textfile format)", cmd_metrics },
 	{ "version", "print the vpmemctl and libpmemflush versions", cmd_version },
 	{ "help", "show this help", cmd_help },
 };
