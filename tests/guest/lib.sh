@@ -186,4 +186,26 @@ vt_wait_file() {
 	done
 }
 
+# vt_export NAME FILE: send FILE (text or binary, up to about 1 MiB) to the
+# host over the console, base64 between a begin line with its length and
+# sha256 and an end line. The host writes it to its case log dir as
+# export/NAME and checks it as export/NAME; a case's host script
+# (cases/CASE.host) finds it in $VT_EXPORT_DIR.
+vt_export() {
+	case "$1" in
+	'' | *[!A-Za-z0-9._-]*)
+		vt_fail "export/$1" "bad export name '$1'"
+		return 1 ;;
+	esac
+	if [ ! -f "$2" ] || [ ! -r "$2" ]; then
+		vt_fail "export/$1" "cannot read '$2'"
+		return 1
+	fi
+	_len=$(wc -c < "$2")
+	_sum=$(sha256sum "$2")
+	echo "@@VT export-begin $1 $((_len)) ${_sum%% *}"
+	base64 "$2" | sed "s/^/@@VT export-data $1 /"
+	echo "@@VT export-end $1"
+}
+
 [ -f /run/vt.env ] && . /run/vt.env

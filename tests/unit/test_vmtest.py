@@ -1,5 +1,7 @@
 """Unit tests of the guest harness's pure parts: case headers and the
 parsing of console + trace output (no guest needed)."""
+import base64
+import hashlib
 import os
 import shutil
 import subprocess
@@ -9,7 +11,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "guest"))
 
-from vmtest import case, crash, results  # noqa: E402
+from vmtest import case, crash, hostscript, results  # noqa: E402
 from vmtest.util import HarnessError  # noqa: E402
 
 TRACE = "virtio_pmem_flush_request flush request\n"
@@ -192,6 +194,153 @@ class SnapshotShimTest(unittest.TestCase):
         snaps, ms, nbytes, problems = crash.read_shim_log(os.path.join(d, "log"))
         self.assertEqual((snaps, len(ms), problems), (1, 1, []))
         shutil.rmtree(d)
+
+GUEST_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest")
+
+
+def export_lines(name, data, size=None, digest=None):
+    """What lib.sh vt_export prints for data (base64 wrapped at 76)."""
+    b64 = base64.b64encode(data).decode()
+    lines = [f"@@VT export-begin {name} {len(data) if size is None else size} "
+             f"{digest or hashlib.sha256(data).hexdigest()}"]
+    lines += [f"@@VT export-data {name} {b64[i:i + 76]}" for i in range(0, len(b64), 76)]
+    return lines + [f"@@VT export-end {name}"]
+
+
+class ExportTest(unittest.TestCase):
+    DATA = bytes(range(256)) * 40
+
+    def parse(self, lines):
+        return results.parse("c", FakeBoot("\n".join(lines + ["@@VT done 0", ""])))
+
+    def test_reassembled(self):
+        res = self.parse(export_lines("a.bin", self.DATA) + export_lines("empty", b""))
+        self.assertEqual(checks(res), {"export/a.bin": True, "export/empty": True})
+        self.assertEqual(res.exports, {"a.bin": self.DATA, "empty": b""})
+
+    def test_trace_and_kernel_lines_in_between(self):
+        lines = export_lines("a", self.DATA)
+        lines[3] = lines[3][:20] + TRACE + lines[3][20:]
+        lines.insert(5, "[   12.345678] some kernel message")
+        res = self.parse(lines)
+        self.assertEqual(checks(res), {"export/a": True})
+        self.assertEqual(res.exports["a"], self.DATA)
+
+    def test_corrupt_transfers_fail(self):
+        good = export_lines("a", self.DATA)
+        flipped = list(good)
+        flipped[2] = flipped[2][:-5] + ("A" if flipped[2][-5] != "A" else "B") + flipped[2][-4:]
+        cut = good[:2] + good[3:]
+        bad_b64 = good[:2] + [good[2][:-1] + "*"] + good[3:]
+        for lines, why in [(flipped, "sha256"), (cut, "bytes"), (good[:-1], "incomplete"),
+                           (bad_b64, "base64"),
+                           (export_lines("a", self.DATA, size=5), "bytes"),
+                           (export_lines("a", self.DATA, digest="0" * 64), "sha256"),
+                           (good[1:], "without export-begin")]:
+            res = self.parse(lines)
+            self.assertIn(False, checks(res).values(), msg=why)
+            self.assertEqual(res.exports, {}, msg=why)
+            self.assertIn(why, " ".join(c.detail for c in res.checks if not c.ok), msg=why)
+
+    def test_twice_fails(self):
+        res = self.parse(export_lines("a", b"x") + export_lines("a", b"x"))
+        self.assertEqual([c.ok for c in res.checks], [True, False])
+        self.assertEqual(res.checks[1].detail, "exported twice")
+        self.assertEqual(res.exports, {})
+
+    def test_guest_function(self):
+        """lib.sh's vt_export (run by the host's sh, base64, sha256sum and
+        sed) prints what the parser reassembles."""
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "data")
+            with open(src, "wb") as f:
+                f.write(self.DATA + b"\n\x00tail")
+            out = subprocess.run(["sh", "-c", f". {GUEST_DIR}/lib.sh; vt_export x.1 {src}; "
+                                  f"vt_export 'bad name' {src}; vt_export y {d}/missing; echo '@@VT done 0'"],
+                                 stdout=subprocess.PIPE, check=True, text=True).stdout
+        res = results.parse("c", FakeBoot(out))
+        self.assertEqual(checks(res), {"export/x.1": True, "export/bad": False,
+                                       "export/y": False})
+        self.assertEqual(res.exports["x.1"], self.DATA + b"\n\x00tail")
+
+
+class HostScriptTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir)
+        self.case_path = os.path.join(self.dir, "hc.sh")
+        with open(self.case_path, "w") as f:
+            f.write("# vt: devices=64M\n")
+        self.log_dir = os.path.join(self.dir, "log")
+        os.makedirs(self.log_dir)
+
+    def run_host(self, script, res=None, mode=0o755, timeout=30):
+        with open(os.path.join(self.dir, "hc.host"), "w") as f:
+            f.write("#!/bin/bash\n. " + os.path.join(GUEST_DIR, "cases", "host.inc") + "\n" + script)
+        os.chmod(os.path.join(self.dir, "hc.host"), mode)
+        res = res or results.CaseResult("hc")
+        hostscript.run(case.Case(self.case_path), res, self.log_dir, "/build", "6.1.0-x", "/top",
+                       timeout=timeout)
+        return res
+
+    def test_parse_output(self):
+        res = results.CaseResult("c")
+        n, other = hostscript.parse_output(res, "@@VT ok a\nnoise\n@@VT fail b it broke\n"
+                                           "@@VT metric m 3 s\n@@VT ok a\n@@VT ok\n x @@VT ok c\n")
+        self.assertEqual(n, 3)
+        self.assertEqual([(c.name, c.ok) for c in res.checks],
+                         [("c/host/a", True), ("c/host/b", False), ("c/host/a", False)])
+        self.assertEqual(res.checks[1].detail, "it broke")
+        self.assertEqual(res.metrics, [("host/m", "3", "s")])
+        self.assertEqual(other, ["noise", "@@VT ok", " x @@VT ok c"])
+
+    def test_environment_exports_and_log(self):
+        res = results.CaseResult("hc")
+        res.exports["f"] = b"\x00data"
+        res = self.run_host('''echo to-the-log; echo err >&2
+check env [ "$VT_CASE $VT_KERNEL $VT_BUILD_DIR $VT_TOP" = "hc 6.1.0-x /build /top" ]
+check logdir [ "$VT_LOG_DIR" = "$PWD" ]
+vt_need_export f && check content cmp -s "$VT_EXPORT_DIR/f" <(printf '\\0data')
+vt_need_export g && vt_ok never
+check false false
+vt_metric m 1 x
+''', res)
+        self.assertEqual(checks(res), {"host/env": True, "host/logdir": True, "host/content": True,
+                                       "host/export-g": False, "host/false": False,
+                                       "host/script": True})
+        self.assertEqual(res.metrics, [("host/m", "1", "x")])
+        with open(os.path.join(self.log_dir, "host.log")) as f:
+            log = f.read()
+        self.assertIn("to-the-log", log)
+        self.assertIn("err", log)
+
+    def test_stale_exports_removed(self):
+        os.makedirs(os.path.join(self.log_dir, "export"))
+        open(os.path.join(self.log_dir, "export", "old"), "w").close()
+        res = self.run_host("vt_need_export old && vt_ok old\ntrue\n")
+        self.assertEqual(checks(res), {"host/export-old": False, "host/script": True})
+
+    def test_script_failures(self):
+        for script, mode, why in [("vt_ok a\nexit 3\n", 0o755, "status 3"),
+                                  ("echo nothing\n", 0o755, "no check"),
+                                  ("vt_ok a\n", 0o644, "not executable"),
+                                  ("vt_ok a\nsleep 5\n", 0o755, "killed after")]:
+            res = self.run_host(script, mode=mode, timeout=1)
+            script_check = [c for c in res.checks if c.name == "hc/host/script"]
+            self.assertEqual(len(script_check), 1, msg=why)
+            self.assertFalse(script_check[0].ok, msg=why)
+            self.assertIn(why, script_check[0].detail)
+
+    def test_no_host_script(self):
+        res = results.CaseResult("hc")
+        hostscript.run(case.Case(self.case_path), res, self.log_dir, "/b", "k", "/t")
+        self.assertEqual(res.checks, [])
+        self.assertTrue(os.path.isdir(os.path.join(self.log_dir, "export")))
+
+    def test_discovery_ignores_host_files(self):
+        for f in ("hc.host", "host.inc", "x.inc"):
+            open(os.path.join(self.dir, f), "w").close()
+        self.assertEqual([c.name for c in case.discover(self.dir)], ["hc"])
 
 
 class CaseTest(unittest.TestCase):

@@ -17,7 +17,7 @@ import os
 import sys
 
 from . import case as case_mod
-from . import crash, qemu, results
+from . import crash, hostscript, qemu, results
 from .initramfs import Initramfs
 from .kernel import Kernel, build_kmod
 from .util import HarnessError, log
@@ -71,6 +71,8 @@ def run_one(build, kernel, initrd, accel, c, shim=None):
         boot = qemu.boot_case(kernel, initrd, c, work, accel)
     res = results.parse(c.name, boot)
     res.seconds = boot.seconds
+    # Exports and the case's host script (CASE.host), also after a failed boot.
+    hostscript.run(c, res, work, build, kernel.release, SRC_ROOT)
     return res
 
 

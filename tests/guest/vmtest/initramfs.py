@@ -142,7 +142,8 @@ class Initramfs:
         self._copy(os.path.join(guest_dir, "lib.sh"), "/vpmem/lib.sh", 0o644)
         cases = os.path.join(guest_dir, "cases")
         for c in sorted(os.listdir(cases)):
-            if c.endswith((".sh", ".inc")):
+            # host.inc and CASE.host run on the host (vmtest/hostscript.py).
+            if c.endswith((".sh", ".inc")) and c != "host.inc":
                 self._copy(os.path.join(cases, c), "/vpmem/cases/" + c, 0o755)
 
         # A loader cache, so libraries are found wherever ldd saw them.

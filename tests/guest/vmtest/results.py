@@ -18,6 +18,13 @@ Guest lines (written by tests/guest/lib.sh, prefix '@@VT '):
                                host-side check: host flushes per operation in
                                interval B <= MAX x those in interval A
   done RC                      the case script finished with status RC
+  export-begin NAME SIZE SHA256
+  export-data NAME BASE64      a file the guest exports (lib.sh vt_export):
+  export-end NAME              reassembled on the host, checked as
+                               export/NAME (length and sha256)
+  hotplug ID SIZE              requests acted on while QEMU runs
+  hotunplug ID [refused]       (vmtest/hotplug.py); here only checked to
+                               have been acted on (a host/hotplug-ID check)
 Crash cases (vmtest/crash.py):
   ack ID                       record ID was persisted (persist() returned 0)
   crash-now                    the write phase is over: crash the host now
@@ -28,6 +35,9 @@ QEMU's trace lines ('virtio_pmem_flush_request') are written by QEMU
 into the same stream, possibly in the middle of a console line because the
 UART sends byte by byte: they are cut out and counted at their position.
 """
+import base64
+import binascii
+import hashlib
 import operator
 import re
 
@@ -59,6 +69,11 @@ class CaseResult:
         self.found = set()
         self.scans = []
         self.crash_now = False
+        self.exports = {}          # NAME -> bytes, only those that passed their check
+        self.hotplug_requests = []  # (verb, ID) in console order
+
+    def check_names(self):
+        return {c.name for c in self.checks}
 
     def add(self, name, ok, detail=""):
         self.checks.append(Check(f"{self.case}/{name}", ok, detail))
@@ -81,8 +96,68 @@ def split_trace(output):
     return "".join(console), flush_at
 
 
+EXPORT_NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
+
+
+class _Export:
+    def __init__(self, size, digest):
+        self.size = size
+        self.digest = digest
+        self.chunks = []
+        self.problem = ""
+
+
+def _export_line(res, pending, verb, args):
+    """One export-* line: collect the base64 text of a NAME between its
+    begin and end; at the end decode it and compare length and sha256."""
+    name = args[0] if args else ""
+    check = f"export/{name}"
+    if not EXPORT_NAME_RE.fullmatch(name):
+        res.add("export", False, f"malformed export line: {verb} {' '.join(args)}")
+        return
+    if verb == "export-begin":
+        if f"{res.case}/{check}" in res.check_names() or name in pending:
+            # Which one is meant? Neither: the data of the second is consumed.
+            res.exports.pop(name, None)
+            pending[name] = _Export(0, "")
+            pending[name].problem = "exported twice"
+            return
+        if len(args) != 3 or not args[1].isdigit() or not re.fullmatch(r"[0-9a-f]{64}", args[2]):
+            res.add(check, False, f"malformed export-begin: {' '.join(args)}")
+            return
+        pending[name] = _Export(int(args[1]), args[2])
+    elif name not in pending:
+        res.add(check, False, f"{verb} without export-begin")
+    elif verb == "export-data":
+        if len(args) != 2:
+            pending[name].problem = pending[name].problem or "malformed data line"
+        else:
+            pending[name].chunks.append(args[1])
+    elif verb == "export-end":
+        ex = pending.pop(name)
+        if ex.problem == "exported twice":
+            res.add(check, False, ex.problem)
+            return
+        try:
+            data = base64.b64decode("".join(ex.chunks), validate=True)
+        except (binascii.Error, ValueError) as e:
+            res.add(check, False, f"corrupt transfer: bad base64 ({e})")
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if ex.problem:
+            res.add(check, False, f"corrupt transfer: {ex.problem}")
+        elif len(data) != ex.size:
+            res.add(check, False, f"corrupt transfer: {len(data)} bytes, the guest sent {ex.size}")
+        elif digest != ex.digest:
+            res.add(check, False, f"corrupt transfer: sha256 {digest}, the guest's {ex.digest}")
+        else:
+            res.exports[name] = data
+            res.add(check, True, f"{len(data)} bytes, sha256 {digest[:16]}...")
+
+
 def parse(case_name, boot):
     res = CaseResult(case_name)
+    pending_exports = {}
     console, flush_at = split_trace(boot.output.replace("\r", ""))
     res.host_flushes = len(flush_at)
     marks = {}
@@ -174,6 +249,13 @@ def parse(case_name, boot):
             res.add("setup", False, rest)
         elif verb == "info":
             res.info.append(rest)
+        elif verb in ("export-begin", "export-data", "export-end"):
+            _export_line(res, pending_exports, verb, args)
+        elif verb in ("hotplug", "hotunplug") and args:
+            res.hotplug_requests.append((verb, args[0]))
+
+    for name in sorted(pending_exports):
+        res.add(f"export/{name}", False, "incomplete transfer: no export-end")
 
     if getattr(boot, "killed", False):
         return res     # crashed on purpose: no 'done', and the caller judges
