@@ -29,20 +29,20 @@ COMMON = {"pmem": "true", "regions": "3", "buffered": "true", "buffered-regions"
           "host-flush": "true", "devices": "3", "devices.unbound": "0",
           "module.vpmem": "live"}
 EXPECT = {
-    "mixed": dict(COMMON, **FALSE_HAZARDS, **{
+    "mixed": {**COMMON, **FALSE_HAZARDS, **{
         "host-flush-regions": "1", "devdax-durable": "false", "devdax-durable-regions": "1",
         "unsafe": "true", "hazard.devdax-no-host-flush": "true",
         "hazard.nobarrier-on-buffered": "true", "module.virtio_pmem": "live",
-        "devices.vpmem": "1", "devices.virtio_pmem": "2", "driver-advice": "bind-vpmem"}),
-    "barrier": dict(COMMON, **FALSE_HAZARDS, **{
+        "devices.vpmem": "1", "devices.virtio_pmem": "2", "driver-advice": "bind-vpmem"}},
+    "barrier": {**COMMON, **FALSE_HAZARDS, **{
         "host-flush-regions": "1", "devdax-durable": "false", "devdax-durable-regions": "1",
         "unsafe": "true", "hazard.devdax-no-host-flush": "true",
         "module.virtio_pmem": "live",
-        "devices.vpmem": "1", "devices.virtio_pmem": "2", "driver-advice": "bind-vpmem"}),
-    "vpmem": dict(COMMON, **FALSE_HAZARDS, **{
+        "devices.vpmem": "1", "devices.virtio_pmem": "2", "driver-advice": "bind-vpmem"}},
+    "vpmem": {**COMMON, **FALSE_HAZARDS, **{
         "host-flush-regions": "3", "devdax-durable": "true", "devdax-durable-regions": "3",
         "unsafe": "false", "devices.vpmem": "3", "devices.virtio_pmem": "0",
-        "driver-advice": "none"}),
+        "driver-advice": "none"}},
 }
 # The example rules' verdict per configuration: (labels, taint present).
 NOT_DURABLE = {NS + "pmem-not-durable": "true"}
