@@ -32,7 +32,7 @@ bool nfd_value_ok(const char *value);
  * expiry directive when @expiry > 0 (@now + @expiry seconds, UTC), then one
  * NAMESPACE/NAME=VALUE line per label. @drivers may be NULL (no module or
  * device labels then). Returns 0 or a negative errno (-EINVAL if a label
- * would break the rules: nothing is printed then).
+ * would break the rules: the caller must then discard what was printed).
  */
 int nfd_print(FILE *out, struct pmemflush_ctx *ctx, struct pmemflush_drivers *drivers,
 	      long expiry, time_t now);

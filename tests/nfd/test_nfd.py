@@ -311,6 +311,26 @@ for name, doc in docs:
         check("toleration-%s-%s" % (name, t.get("key")), t.get("key") in taint_keys,
               "no rule makes the taint %s" % t.get("key"))
 check("manifests-reference-labels", refs >= 10, "only %d references" % refs)
+
+# The rules on this machine's own labels and nd devices (as NFD's memory
+# source reads them): a node without pmem gets neither label nor taint.
+import nfr_eval  # noqa: E402
+nd = []
+for dev in glob.glob("/sys/bus/nd/devices/*"):
+    inst = {"name": os.path.basename(dev)}
+    for attr in ("devtype", "mode"):
+        try:
+            with open(os.path.join(dev, attr)) as f:
+                inst[attr] = f.read().strip()
+        except OSError:
+            pass
+    nd.append(inst)
+here = nf.parse(run("--format=nfd")[1].encode()).labels
+rl, taints = nfr_eval.evaluate([d for _, d in docs], {"local.label": here, "memory.nv": nd})
+if regions == 0:
+    check("rules-no-pmem", rl == {} and taints == set(), "%s %s" % (rl, taints))
+else:
+    print("note: this machine has pmem; rules give %s %s" % (rl, taints))
 check("rules-make-labels", set(rule_labels) == {vl.NS + "/durable-pmem", vl.NS + "/pmem-not-durable"},
       str(rule_labels))
 
