@@ -208,4 +208,21 @@ vt_export() {
 	echo "@@VT export-end $1"
 }
 
+# vt_hotplug ID SIZE: ask the host (header hotplug=N) to hot-plug a fresh
+# virtio-pmem device of SIZE (e.g. 64M) with QEMU id ID; the host checks
+# QEMU's answer as host/hotplug-ID. Returns once the request reached the
+# host (the console drained by 'pmemtest mark'); the case then waits for
+# the device itself. Run it with its output on the console.
+vt_hotplug() {
+	echo "@@VT hotplug $1 $2"
+	pmemtest mark "vt-hotplug-$1"
+}
+
+# vt_hotunplug ID [refused]: ask the host to device_del ID; host/hotunplug-ID
+# passes when QEMU accepted it or, with 'refused', only when QEMU refused.
+vt_hotunplug() {
+	echo "@@VT hotunplug $1${2:+ $2}"
+	pmemtest mark "vt-hotunplug-$1"
+}
+
 [ -f /run/vt.env ] && . /run/vt.env

@@ -3,15 +3,18 @@ parsing of console + trace output (no guest needed)."""
 import base64
 import hashlib
 import os
+import json
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "guest"))
 
-from vmtest import case, crash, hostscript, results  # noqa: E402
+from vmtest import case, crash, hostscript, hotplug, qmp, results  # noqa: E402
 from vmtest.util import HarnessError  # noqa: E402
 
 TRACE = "virtio_pmem_flush_request flush request\n"
@@ -343,6 +346,148 @@ vt_metric m 1 x
         self.assertEqual([c.name for c in case.discover(self.dir)], ["hc"])
 
 
+class HotplugParseTest(unittest.TestCase):
+    def test_requests(self):
+        self.assertEqual(hotplug.parse_request("@@VT hotplug hp0 64M"), ("hotplug", "hp0", 64 << 20))
+        self.assertEqual(hotplug.parse_request("junk@@VT hotunplug hp0"), ("hotunplug", "hp0", False))
+        self.assertEqual(hotplug.parse_request("@@VT hotunplug hp-1 refused"), ("hotunplug", "hp-1", True))
+        for line in ["@@VT ok hotplug", "@@VT hotplug-x a", "@@VT mark vt-hotplug-hp0"]:
+            self.assertIsNone(hotplug.parse_request(line), msg=line)
+        for line in ["@@VT hotplug", "@@VT hotplug 0hp 64M", "@@VT hotplug hp0", "@@VT hotplug hp0 64Q",
+                     "@@VT hotplug hp0 0", "@@VT hotplug hp0 64M x", "@@VT hotunplug hp0 maybe",
+                     "@@VT hotplug h;p 64M", "@@VT hotplug hp0 5G"]:
+            with self.assertRaises(ValueError, msg=line):
+                hotplug.parse_request(line)
+
+    def test_line_reader_cuts_trace_lines(self):
+        r = hotplug.LineReader()
+        got = []
+        # A trace line inside the request, and chunks cut anywhere.
+        text = "boot\r\n@@VT hot" + TRACE + "plug hp0 64M\n" + TRACE + "@@VT hotunplug hp0\n"
+        for i in range(0, len(text), 7):
+            got += r.feed(text[i:i + 7])
+        self.assertEqual(got, ["boot", "@@VT hotplug hp0 64M", "@@VT hotunplug hp0"])
+        r = hotplug.LineReader()
+        got = r.feed("@@VT hot" + TRACE[:-1]) + r.feed("\nplug hp1 2M") + r.feed("\n")
+        self.assertEqual(got, ["@@VT hotplug hp1 2M"])
+
+    def test_host_checks_and_unanswered_requests(self):
+        out = "@@VT hotplug hp0 64M\n@@VT hotplug hp1 64M\n@@VT hotunplug hp0 refused\n@@VT ok a\n@@VT done 0\n"
+        boot = FakeBoot(out)
+        boot.hotplug = 2
+        boot.host_checks = [("hotplug-hp0", True, "accepted"), ("hotunplug-hp0", True, "refused")]
+        res = results.parse("c", boot)
+        self.assertEqual(checks(res), {"a": True, "host/hotplug-hp0": True, "host/hotunplug-hp0": True,
+                                       "host/hotplug-hp1": False})
+        self.assertIn("did not act", res.checks[-1].detail)
+        # Without hotplug=N nothing answers: every request fails.
+        res = results.parse("c", FakeBoot(out))
+        self.assertEqual(checks(res), {"a": True, "host/hotplug-hp0": False, "host/hotplug-hp1": False,
+                                       "host/hotunplug-hp0": False})
+        self.assertIn("hotplug=N", res.checks[-1].detail)
+
+    def test_qemu_args(self):
+        args = hotplug.qemu_args(2, "/w/qmp.sock")
+        self.assertEqual(args[:2], ["-qmp", "unix:/w/qmp.sock,server=on,wait=off"])
+        self.assertEqual(args.count("-device"), 2)
+        self.assertIn("pcie-root-port,id=vt-hp-port1,chassis=2,slot=2", args)
+
+    def test_socket_path(self):
+        self.assertEqual(qmp.socket_path("/w"), "/w/qmp.sock")
+        deep = qmp.socket_path("/w/" + "d" * 120)
+        self.assertLessEqual(len(deep), 100)
+        os.rmdir(os.path.dirname(deep))
+
+
+class FakeQEMU:
+    """A QMP server on a unix socket answering from a script: for each
+    command received, a list of messages to send back."""
+
+    def __init__(self, path, answers):
+        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.srv.bind(path)
+        self.srv.listen(1)
+        self.answers = answers
+        self.received = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        try:
+            self._serve()
+        finally:
+            self.srv.close()
+
+    def _serve(self):
+        conn, _ = self.srv.accept()
+        f = conn.makefile("rwb")
+        f.write(b'{"QMP": {"version": {}, "capabilities": []}}\n')
+        f.flush()
+        for line in f:
+            msg = json.loads(line)
+            self.received.append(msg)
+            for ans in self.answers.pop(0):
+                if ans == "close":
+                    f.close()
+                    conn.close()
+                    return
+                if "event" not in ans:
+                    ans = dict(ans, id=msg["id"])
+                # Replies come in pieces, as over a real socket.
+                data = json.dumps(ans).encode() + b"\r\n"
+                f.write(data[:5])
+                f.flush()
+                f.write(data[5:])
+                f.flush()
+        f.close()
+        conn.close()
+
+
+class QMPTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir)
+        self.path = os.path.join(self.dir, "qmp.sock")
+
+    def test_commands_events_and_errors(self):
+        ev = {"event": "DEVICE_DELETED", "data": {"device": "hp0"}, "timestamp": {}}
+        other = {"event": "RTC_CHANGE", "data": {}}
+        fake = FakeQEMU(self.path, [
+            [{"return": {}}],                                     # qmp_capabilities
+            [other, {"return": {}}],                              # device_add: an event first
+            [{"error": {"class": "GenericError",
+                        "desc": "virtio based memory devices cannot be unplugged."}}],
+            [{"return": {}}, ev],                                 # device_del, event after
+            ["close"]])
+        q = qmp.QMP(self.path, timeout=5).connect()
+        self.assertEqual(q.command("device_add", driver="virtio-pmem-pci", id="hp0"), {})
+        self.assertEqual(q.events, [other])
+        with self.assertRaises(qmp.QMPError) as cm:
+            q.command("device_del", id="hp0")
+        self.assertEqual(str(cm.exception), "virtio based memory devices cannot be unplugged.")
+        q.command("device_del", id="hp0")
+        self.assertIsNone(q.wait_event("DEVICE_DELETED", lambda d: d["device"] == "hp1", timeout=0.3))
+        self.assertEqual(q.wait_event("DEVICE_DELETED", lambda d: d["device"] == "hp0")["data"],
+                         {"device": "hp0"})
+        with self.assertRaises(qmp.QMPClosed):
+            q.command("quit")
+        q.close()
+        self.assertEqual([m["execute"] for m in fake.received],
+                         ["qmp_capabilities", "device_add", "device_del", "device_del", "quit"])
+        self.assertEqual(fake.received[1]["arguments"], {"driver": "virtio-pmem-pci", "id": "hp0"})
+
+    def test_no_socket(self):
+        with self.assertRaises(qmp.QMPClosed):
+            qmp.QMP(self.path).connect(wait=0.2)
+
+    def test_no_answer(self):
+        FakeQEMU(self.path, [[{"return": {}}], []])
+        q = qmp.QMP(self.path, timeout=0.3).connect()
+        with self.assertRaises(qmp.QMPTimeout):
+            q.command("query-status")
+        q.close()
+
+
 class CaseTest(unittest.TestCase):
     def write(self, text, name="x.sh"):
         d = tempfile.mkdtemp()
@@ -393,6 +538,13 @@ class CaseTest(unittest.TestCase):
         self.assertNotIn("VT_MOUNT0=dax", k)
         with self.assertRaises(HarnessError):
             c.guest_env("later")
+
+    def test_hotplug_key(self):
+        self.assertEqual(case.Case(self.write("# vt: hotplug=2\n")).hotplug, 2)
+        self.assertEqual(case.Case(self.write("# vt: devices=64M\n")).hotplug, 0)
+        for hdr in ["# vt: hotplug=x\n", "# vt: hotplug=-1\n", "# vt: hotplug=17\n"]:
+            with self.assertRaises(HarnessError, msg=hdr):
+                case.Case(self.write(hdr))
 
     def test_needs_vpmem(self):
         self.assertTrue(case.Case(self.write("# vt: devices=1G,1G driver1=vpmem\n")).needs_vpmem())

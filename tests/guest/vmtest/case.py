@@ -24,6 +24,9 @@ for that device):
             loss (a negative control: the oracle must find lost records)
   crash_min     acknowledged records the write phase must reach (default:
             the crash value; 0 for a case where refusing is the right answer)
+  hotplug   N free PCIe root ports for virtio-pmem devices the guest asks
+            the host to hot-plug while it runs (lib.sh vt_hotplug; QMP,
+            vmtest/hotplug.py), each up to 4 GiB; default 0
 """
 import os
 import re
@@ -39,7 +42,7 @@ CHOICES = {
 DEFAULTS = {"devices": "256M", "driver": "virtio_pmem", "mode": "raw", "fs": "none",
             "mount": "", "timeout": "120", "smp": "2", "mem": "1024",
             "crash": "", "crash_expect": "intact", "crash_min": "",
-            "nvdimm": ""}
+            "nvdimm": "", "hotplug": "0"}
 PHASES = ("write", "check")
 
 
@@ -64,6 +67,9 @@ class Case:
         self.timeout = int(self.opts["timeout"])
         self.smp = int(self.opts["smp"])
         self.mem = int(self.opts["mem"])
+        if not self.opts["hotplug"].isdigit() or int(self.opts["hotplug"]) > 16:
+            raise HarnessError(f"{path}: hotplug={self.opts['hotplug']}: expected 0..16 slots")
+        self.hotplug = int(self.opts["hotplug"])
         self.crash = self._crash_opts(path)
         known = set(DEFAULTS) | {f"{k}{i}" for k in PER_DEVICE for i in range(len(self.sizes))}
         for key in self.opts:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import time
 
+from . import hotplug
 from .util import HarnessError, log, parse_size
 
 QEMU = "qemu-system-x86_64"
@@ -75,7 +76,10 @@ def boot_case(kernel, initrd, case, work_dir, accel, phase=None, keep_images=Fal
     instead of fresh ones. host_env: extra environment for QEMU (the crash
     snapshot shim). stop_when(text): called with each piece of output as it
     arrives (console and trace, in order);
-    when it returns true QEMU is killed with SIGKILL at once (a host crash)."""
+    when it returns true QEMU is killed with SIGKILL at once (a host crash).
+    A case with hotplug=N gets a QMP socket and N PCIe root ports, and its
+    requests are acted on live (vmtest/hotplug.py); their checks are in
+    Boot.host_checks."""
     os.makedirs(work_dir, exist_ok=True)
     pmem_total = 0
     dev_args = []
@@ -103,7 +107,7 @@ def boot_case(kernel, initrd, case, work_dir, accel, phase=None, keep_images=Fal
         pmem_total += size
         dev_args += ["-object", f"memory-backend-file,id=nvm0,share=on,mem-path={nvdimm_img},size={size}",
                      "-device", "nvdimm,memdev=nvm0,id=nvdimm0"]
-    maxmem_mb = case.mem + (pmem_total >> 20) + 256
+    maxmem_mb = case.mem + (pmem_total >> 20) + 256 + case.hotplug * (hotplug.SLOT_ROOM >> 20)
     cmd = _base_cmd(kernel, initrd, accel, case.smp, case.mem, " ".join(case.guest_env(phase)))
     slots = ",slots=4" if case.opts.get("nvdimm") else ""
     cmd[cmd.index("-smp"):cmd.index("-smp")] = ["-m", f"{case.mem}M{slots},maxmem={maxmem_mb}M"]
@@ -111,26 +115,38 @@ def boot_case(kernel, initrd, case, work_dir, accel, phase=None, keep_images=Fal
         cmd[cmd.index("-machine") + 1] = "q35,nvdimm=on,nvdimm-persistence=mem-ctrl"
     cmd += dev_args + ["-trace", TRACE_EVENT]
     env = dict(os.environ, **host_env) if host_env else None
+    watchers = [stop_when] if stop_when else []
+    hp = None
+    if case.hotplug:
+        # Requests from the guest are acted on while QEMU runs (vmtest/hotplug.py).
+        hp = hotplug.Hotplug(case.name, case.hotplug, work_dir)
+        cmd += hp.qemu_args()
+        watchers.append(hp)
 
     log_path = os.path.join(work_dir, log_name)
     start = time.monotonic()
     timed_out = killed = False
+    host_checks = []
     with open(log_path, "wb") as out:
         out.write(("# " + " ".join(cmd) + "\n").encode())
         out.flush()
         # Console (stdout) and trace (stderr) share one pipe so that their
         # order is the order in which QEMU produced them.
-        if stop_when is None:
-            p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL, env=env)
-            try:
-                rc = p.wait(timeout=case.timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                p.kill()
-                rc = p.wait()
-        else:
-            rc, timed_out, killed = _watch(cmd, env, out, case.timeout, stop_when)
+        try:
+            if not watchers:
+                p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env)
+                try:
+                    rc = p.wait(timeout=case.timeout)
+                except subprocess.TimeoutExpired:
+                    timed_out = True
+                    p.kill()
+                    rc = p.wait()
+            else:
+                rc, timed_out, killed = _watch(cmd, env, out, case.timeout, watchers)
+        finally:
+            if hp:
+                host_checks = hp.finish()
     seconds = time.monotonic() - start
     with open(log_path, "rb") as f:
         output = f.read().decode("utf-8", "replace")
@@ -142,12 +158,16 @@ def boot_case(kernel, initrd, case, work_dir, accel, phase=None, keep_images=Fal
             img = image_path(work_dir, i)
             if os.path.exists(img) and phase != "write":
                 os.remove(img)
-    return Boot(output, rc, timed_out, seconds, log_path, killed)
+    boot = Boot(output, rc, timed_out, seconds, log_path, killed)
+    boot.host_checks = host_checks
+    boot.hotplug = case.hotplug
+    return boot
 
 
-def _watch(cmd, env, out, timeout, stop_when):
-    """Run QEMU with its output read as it comes; SIGKILL it as soon as
-    stop_when(new output) says so. Returns (rc, timed_out, killed)."""
+def _watch(cmd, env, out, timeout, watchers):
+    """Run QEMU with its output read as it comes, each piece given to every
+    watcher in order (crash.AckWatch, hotplug.Hotplug); SIGKILL QEMU as
+    soon as one of them returns true. Returns (rc, timed_out, killed)."""
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          stdin=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + timeout
@@ -161,7 +181,8 @@ def _watch(cmd, env, out, timeout, stop_when):
         if chunk:
             out.write(chunk)
         if not killed and not timed_out:
-            if chunk and stop_when(chunk.decode("ascii", "replace")):
+            text = chunk.decode("ascii", "replace") if chunk else ""
+            if text and any([w(text) for w in watchers]):
                 p.send_signal(signal.SIGKILL)
                 killed = True
             elif time.monotonic() > deadline:

@@ -155,6 +155,25 @@ def _export_line(res, pending, verb, args):
             res.add(check, True, f"{len(data)} bytes, sha256 {digest[:16]}...")
 
 
+def _hotplug_checks(res, boot):
+    """The host's checks of the guest's hot-plug requests (acted on live,
+    vmtest/hotplug.py), and a failure for every request in the console
+    that no host check answers (lost, or a case without hotplug=N)."""
+    answered = set()
+    for name, ok, detail in getattr(boot, "host_checks", []):
+        res.add(f"host/{name}", ok, detail)
+        answered.add(name)
+    for verb, dev_id in res.hotplug_requests:
+        name = f"{verb}-{dev_id}"
+        if name in answered:
+            continue
+        answered.add(name)
+        if not getattr(boot, "hotplug", 0):
+            res.add(f"host/{name}", False, "the case asked for hot-plug without a hotplug=N header")
+        else:
+            res.add(f"host/{name}", False, "the host did not act on the request")
+
+
 def parse(case_name, boot):
     res = CaseResult(case_name)
     pending_exports = {}
@@ -256,6 +275,7 @@ def parse(case_name, boot):
 
     for name in sorted(pending_exports):
         res.add(f"export/{name}", False, "incomplete transfer: no export-end")
+    _hotplug_checks(res, boot)
 
     if getattr(boot, "killed", False):
         return res     # crashed on purpose: no 'done', and the caller judges
