@@ -399,6 +399,70 @@ class HotplugParseTest(unittest.TestCase):
         os.rmdir(os.path.dirname(deep))
 
 
+class HotplugQEMUTest(unittest.TestCase):
+    """vmtest/hotplug.py against the real QEMU, stopped before its first
+    instruction (-S, no guest): what QEMU accepts and refuses."""
+
+    def test_plug_no_slot_and_refused_unplug(self):
+        if not shutil.which("qemu-system-x86_64"):
+            self.skipTest("qemu-system-x86_64 not installed")
+        work = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, work)
+        hp = hotplug.Hotplug("c", 1, work)
+        p = subprocess.Popen(["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35", "-S",
+                              "-display", "none", "-nodefaults", "-m", "256M,maxmem=4352M"]
+                             + hp.qemu_args(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            hp("@@VT hotplug hp0 64M\n@@VT hotplug hp1 64M\n@@VT hotunplug hp0 refused\n"
+               "@@VT hotunplug hp1 refused\n@@VT hotunplug hp0")   # no newline yet: not a request
+            for _ in range(300):
+                if len(hp.checks) >= 4:
+                    break
+                threading.Event().wait(0.1)
+            self.assertTrue(os.path.exists(os.path.join(work, "hp-hp0.img")))
+            self.assertEqual(os.path.getsize(os.path.join(work, "hp-hp0.img")), 64 << 20)
+        finally:
+            p.kill()
+            p.wait()
+            p.stdout.close()
+            got = hp.finish()
+        self.assertEqual([(n, ok) for n, ok, _ in got],
+                         [("hotplug-hp0", True), ("hotplug-hp1", False),
+                          ("hotunplug-hp0", True), ("hotunplug-hp1", False)], msg=got)
+        self.assertIn("no free hot-plug slot", got[1][2])
+        self.assertIn("virtio based memory devices cannot be unplugged", got[2][2])
+        self.assertIn("no memory device", got[3][2])
+        self.assertEqual(os.listdir(work), [])     # backing file and socket removed
+
+    def test_refused_device_add(self):
+        """No room below maxmem: QEMU's refusal is the check's detail, and
+        the backend object goes again (the next request can use its id)."""
+        if not shutil.which("qemu-system-x86_64"):
+            self.skipTest("qemu-system-x86_64 not installed")
+        work = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, work)
+        hp = hotplug.Hotplug("c", 2, work)
+        p = subprocess.Popen(["qemu-system-x86_64", "-accel", "tcg", "-machine", "q35", "-S",
+                              "-display", "none", "-nodefaults", "-m", "256M,maxmem=320M"]
+                             + hp.qemu_args(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            hp("@@VT hotplug hp0 128M\n@@VT hotplug hp1 32M\n")
+            for _ in range(300):
+                if len(hp.checks) >= 2:
+                    break
+                threading.Event().wait(0.1)
+        finally:
+            p.kill()
+            p.wait()
+            p.stdout.close()
+            got = hp.finish()
+        self.assertEqual([(n, ok) for n, ok, _ in got], [("hotplug-hp0", False), ("hotplug-hp1", True)],
+                         msg=got)
+        self.assertIn("QEMU refused device_add", got[0][2])
+        self.assertIn("vt-hp-port0", got[1][2])
+        self.assertEqual(os.listdir(work), [])
+
+
 class FakeQEMU:
     """A QMP server on a unix socket answering from a script: for each
     command received, a list of messages to send back."""
