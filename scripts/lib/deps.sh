@@ -14,6 +14,8 @@ VPMEM_PACKAGES=(
 	linux-source-6.1 dkms
 	# the udev rule runs under the real systemd-udevd in a guest
 	udev
+	# test-nfd reads the Kubernetes manifests of deploy/kubernetes/
+	python3-yaml
 )
 
 as_root() {
