@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vpmemctl monitor: vpmem's counters (vpmem(4)), read every --interval.
+ *
+ * flush_errors only grows: any rise is an "error" event. The latency of the
+ * host flushes of one interval is (delta flush_latency_total_ns) / (delta
+ * host_flushes); above --latency-threshold it is a "latency" event, as is a
+ * new flush_latency_max_ns above it (one flush of this interval was that
+ * slow). Only vpmem.ko has these counters: a region driven by the in-tree
+ * virtio_pmem has none, and a buffered one is reported once as
+ * "counters unavailable" so that nobody mistakes silence for health.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pmemflush.h>
+
+#include "json.h"
+#include "monitor.h"
+
+static const char *const names[] = { "flush_errors", "host_flushes", "flush_latency_total_ns",
+				      "flush_latency_max_ns" };
+
+void mon_counters_close(struct monitor *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_counters; i++) {
+		free(m->counters[i].region);
+		free(m->counters[i].bus);
+	}
+	free(m->counters);
+	m->counters = NULL;
+	m->n_counters = 0;
+}
+
+static struct mon_counters *find(struct monitor *m, struct pmemflush_region *r)
+{
+	const char *bus = pmemflush_region_get_bus_devname(r) ?: "";
+	const char *dev = pmemflush_region_get_devname(r);
+	struct mon_counters *c;
+	size_t i;
+
+	for (i = 0; i < m->n_counters; i++)
+		if (!strcmp(m->counters[i].region, dev) && !strcmp(m->counters[i].bus, bus))
+			return &m->counters[i];
+	c = realloc(m->counters, (m->n_counters + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	m->counters = c;
+	c = &m->counters[m->n_counters];
+	memset(c, 0, sizeof(*c));
+	c->region = strdup(dev);
+	c->bus = strdup(bus);
+	if (!c->region || !c->bus) {
+		free(c->region);
+		free(c->bus);
+		return NULL;
+	}
+	m->n_counters++;
+	return c;
+}
+
+static struct json_object *region_obj(struct monitor *m, struct pmemflush_region *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o)
+		json_object_object_add(o, "region", mon_region_json(m, r));
+	return o;
+}
+
+static void report_state(struct monitor *m, struct pmemflush_region *r, const char *action,
+			 int err)
+{
+	struct json_object *o = region_obj(m, r);
+	const char *drv = pmemflush_region_get_driver_devname(r);
+	char human[512];
+
+	if (err) {
+		snprintf(human, sizeof(human), "%s: cannot read vpmem's counters: %s",
+			 pmemflush_region_get_devname(r), strerror(err));
+		if (o)
+			json_object_object_add(o, "message", json_object_new_string(human));
+	} else if (!strcmp(action, "unavailable")) {
+		snprintf(human, sizeof(human),
+			 "%s: no flush counters (driver %s, not vpmem): flush errors and latency "
+			 "of this buffered region are not monitored",
+			 pmemflush_region_get_devname(r), drv ? drv : "none");
+		if (o)
+			json_object_object_add(o, "message", json_object_new_string(human));
+	} else {
+		snprintf(human, sizeof(human), "%s: %s", pmemflush_region_get_devname(r),
+			 !strcmp(action, "reset") ? "vpmem's counters started again from zero "
+						    "(driver rebound or reloaded)"
+						  : "vpmem's counters are read");
+	}
+	mon_emit(m, "counters", action, o, human);
+}
+
+static void report_error(struct monitor *m, struct pmemflush_region *r,
+			 const struct mon_counters *c, unsigned long long errors)
+{
+	struct json_object *o = region_obj(m, r);
+	char human[256];
+
+	if (o) {
+		json_object_object_add(o, "flush_errors", json_object_new_uint64(errors));
+		json_object_object_add(o, "previous_flush_errors",
+				       json_object_new_uint64(c->errors));
+		json_object_object_add(o, "new_errors", json_object_new_uint64(errors - c->errors));
+	}
+	snprintf(human, sizeof(human), "%s: flush_errors %llu -> %llu (%llu new)",
+		 pmemflush_region_get_devname(r), c->errors, errors, errors - c->errors);
+	mon_emit(m, "error", "flush", o, human);
+}
+
+static void report_latency(struct monitor *m, struct pmemflush_region *r, const char *trigger,
+			   unsigned long long flushes, unsigned long long avg,
+			   unsigned long long max, double elapsed)
+{
+	struct json_object *o = region_obj(m, r);
+	char human[256];
+
+	if (o) {
+		json_object_object_add(o, "trigger", json_object_new_string(trigger));
+		json_object_object_add(o, "interval_s", json_object_new_double(elapsed));
+		json_object_object_add(o, "host_flushes", json_object_new_uint64(flushes));
+		json_object_object_add(o, "avg_ns", json_object_new_uint64(avg));
+		json_object_object_add(o, "max_ns", json_object_new_uint64(max));
+		json_object_object_add(o, "threshold_ns", json_object_new_int64(m->latency_ns));
+	}
+	snprintf(human, sizeof(human),
+		 "%s: %llu host flushes in %.3f s, average %llu ns, max %llu ns (%s above %lld ns)",
+		 pmemflush_region_get_devname(r), flushes, elapsed, avg, max, trigger,
+		 m->latency_ns);
+	mon_emit(m, "latency", trigger, o, human);
+}
+
+static void poll_region(struct monitor *m, struct pmemflush_region *r, double elapsed)
+{
+	struct mon_counters *c = find(m, r);
+	unsigned long long v[4];
+	enum mon_counter_state was;
+	size_t i;
+	int rc = 0;
+
+	if (!c)
+		return;
+	c->seen = true;
+	for (i = 0; i < 4 && rc == 0; i++)
+		rc = pmemflush_region_get_vpmem_counter(r, names[i], &v[i]);
+	was = c->state;
+	if (rc == -ENOENT) {
+		c->state = MON_COUNTERS_UNAVAILABLE;
+		/* A synchronous region needs no host flush: nothing to miss there. */
+		if (was != MON_COUNTERS_UNAVAILABLE &&
+		    pmemflush_region_get_buffered(r) != PMEMFLUSH_NO)
+			report_state(m, r, "unavailable", 0);
+		return;
+	}
+	if (rc < 0) {
+		c->state = MON_COUNTERS_UNREADABLE;
+		if (was != MON_COUNTERS_UNREADABLE)
+			report_state(m, r, "unreadable", -rc);
+		return;
+	}
+	c->state = MON_COUNTERS_AVAILABLE;
+	if (was != MON_COUNTERS_AVAILABLE || v[0] < c->errors || v[1] < c->host_flushes) {
+		/* First reading, or a new vpmem instance: a new baseline. */
+		if (was == MON_COUNTERS_AVAILABLE)
+			report_state(m, r, "reset", 0);
+		else if (was != MON_COUNTERS_NEW)
+			report_state(m, r, "available", 0);
+		goto baseline;
+	}
+	if (v[0] > c->errors)
+		report_error(m, r, c, v[0]);
+	if (m->latency_ns >= 0 && !mon_done(m)) {
+		unsigned long long flushes = v[1] - c->host_flushes;
+		unsigned long long avg = flushes ? (v[2] - c->total_ns) / flushes : 0;
+
+		if (flushes && avg > (unsigned long long)m->latency_ns)
+			report_latency(m, r, "average", flushes, avg, v[3], elapsed);
+		else if (v[3] > c->max_ns && v[3] > (unsigned long long)m->latency_ns)
+			report_latency(m, r, "max", flushes, avg, v[3], elapsed);
+	}
+baseline:
+	c->errors = v[0];
+	c->host_flushes = v[1];
+	c->total_ns = v[2];
+	c->max_ns = v[3];
+}
+
+int mon_counters_poll(struct monitor *m, double elapsed)
+{
+	struct pmemflush_region *r;
+	size_t i;
+	int rc;
+
+	rc = mon_snapshot(m);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < m->n_counters; i++)
+		m->counters[i].seen = false;
+	pmemflush_region_foreach(m->ctx, r) {
+		if (mon_done(m))
+			return 0;
+		poll_region(m, r, elapsed);
+	}
+	/* A region that is gone: its device events said so. */
+	for (i = 0; i < m->n_counters;) {
+		if (m->counters[i].seen) {
+			i++;
+			continue;
+		}
+		free(m->counters[i].region);
+		free(m->counters[i].bus);
+		m->counters[i] = m->counters[--m->n_counters];
+	}
+	return 0;
+}

@@ -1,0 +1,243 @@
+# vpmemctl monitor on real virtio-pmem devices: driver changes (unbind and
+# bind, virtio_pmem <-> vpmem), a nobarrier remount (hazard appeared, then
+# cleared), an injected flush error, a latency threshold, --once, --count,
+# --timeout, SIGTERM, a reader that went away (EPIPE), the kernel and the
+# udev event sources, and a virtio-pmem-pci device hot-added and removed
+# through QEMU's monitor. The events are also exported and checked on the
+# host with a real JSON parser (vpmemctl-monitor.host).
+# vt: devices=256M,256M driver=vpmem mode0=fsdax fs0=ext4 mount0=dax hotplug=1 timeout=600
+
+. /vpmem/cases/cmdout.inc
+
+EV=/tmp/ev.json
+V1=$(basename "$(vt_virtio_dev 1)")
+
+# evl FILE PATTERN...: the lines of FILE that contain every fixed string.
+evl() {
+	_f=$1
+	shift
+	cp "$_f" /tmp/evl
+	for _p in "$@"; do
+		grep -F -- "$_p" /tmp/evl > /tmp/evl2
+		mv /tmp/evl2 /tmp/evl
+	done
+	cat /tmp/evl
+}
+# wait_ev NAME TENTHS FILE PATTERN...: passes once such a line is in FILE.
+wait_ev() {
+	_n=$1 _t=$2 _wf=$3
+	shift 3
+	while [ -z "$(evl "$_wf" "$@")" ]; do
+		if [ "$_t" -le 0 ]; then
+			vt_fail "$_n" "no event with: $* (of $(wc -l < "$_wf") events)"
+			return 1
+		fi
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+	vt_ok "$_n"
+}
+# ej PATH: a value of the JSON object on stdin (one event line).
+ej() { head -1 | pmemtest json-get "$1"; }
+# start_mon OUT ERR ARGS...: a monitor in the background; waits until it listens.
+start_mon() {
+	_o=$1 _e=$2
+	shift 2
+	vpmemctl monitor "$@" > "$_o" 2> "$_e" &
+	MON=$!
+	_t=300
+	while ! grep -q "watching device events" "$_e"; do
+		if [ $_t -le 0 ] || ! kill -0 $MON 2>/dev/null; then
+			vt_info "monitor $* did not start: $(cat "$_e")"
+			return 1
+		fi
+		sleep 0.1
+		_t=$((_t - 1))
+	done
+}
+ack0() { cat "$VPMEM0/flush_errors" > "$VPMEM0/flush_errors_ack"; }
+
+# 0. No udevd runs in this guest: auto takes the kernel's events.
+start_mon $EV /tmp/ev.err --json --timeout 500
+main=$MON
+check_eq source-auto-is-kernel "$(grep -o 'device events ([a-z]*)' /tmp/ev.err)" \
+	"device events (kernel)"
+case "$(cat /tmp/ev.err)" in
+*"vpmem counters every 1 s ("*"$REGION0"*) vt_ok ready-names-counted-region ;;
+*) vt_fail ready-names-counted-region "$(cat /tmp/ev.err)" ;;
+esac
+check_eq no-event-at-start "$(wc -l < $EV)" 0
+
+# 1. Driver change: device 1 (raw, vpmem) to the in-tree driver and back.
+vt_rebind 1 virtio_pmem
+wait_ev unbind-event 200 $EV '"action":"unbind"' "\"kind\":\"virtio-pmem\",\"dev\":\"$V1\""
+wait_ev bind-in-tree-event 200 $EV '"action":"bind"' \
+	"\"kind\":\"virtio-pmem\",\"dev\":\"$V1\",\"devpath\"" '"driver":"virtio_pmem"'
+check_eq bind-event-vdev-driver \
+	"$(evl $EV '"action":"bind"' "\"dev\":\"$V1\"" | ej vdev/driver)" virtio_pmem
+wait_ev remove-region-event 200 $EV '"action":"remove"' "\"kind\":\"region\",\"dev\":\"$REGION1\""
+wait_ev add-region-event 200 $EV '"action":"add"' '"kind":"region"'
+r1=$(vt_region 1)
+wait_ev add-namespace-event 200 $EV '"action":"add"' '"kind":"namespace"'
+wait_ev add-block-event 200 $EV '"action":"add"' '"kind":"pmem-block"'
+# The region of the bind, as `list --json` describes it: the new driver.
+wait_ev region-object-in-tree 200 $EV '"event":"device"' "\"kind\":\"region\",\"dev\":\"$r1\"" \
+	'"driver":"virtio_pmem"'
+# In-tree virtio_pmem has no counters: said once, not silence.
+wait_ev counters-unavailable 300 $EV '"event":"counters","action":"unavailable"' \
+	"\"dev\":\"$r1\""
+vt_rebind 1 vpmem
+wait_ev bind-vpmem-event 200 $EV '"action":"bind"' "\"dev\":\"$V1\"" '"driver":"vpmem"'
+r1=$(vt_region 1)
+wait_ev region-object-vpmem 200 $EV '"event":"device"' "\"kind\":\"region\",\"dev\":\"$r1\"" \
+	'"driver":"vpmem"' '"host_flush":"vpmem-flush"'
+
+# 2. A remount with nobarrier: mount event, hazard appeared (mount and
+# namespace), then cleared by a remount with barriers.
+check remount-nobarrier mount -o remount,nobarrier "$MNT0"
+wait_ev remount-event 200 $EV '"event":"mount","action":"remount"' "\"target\":\"$MNT0\"" \
+	nobarrier
+check_eq remount-check-not-durable \
+	"$(evl $EV '"event":"mount","action":"remount"' nobarrier | ej check/durable)" false
+wait_ev hazard-nobarrier-mount 200 $EV '"event":"hazard","action":"appeared"' \
+	'"id":"nobarrier-on-buffered"' "\"subject\":{\"kind\":\"mount\",\"name\":\"$MNT0\"}"
+wait_ev hazard-nobarrier-namespace 200 $EV '"event":"hazard","action":"appeared"' \
+	'"id":"nobarrier-on-buffered"' '"subject":{"kind":"namespace"'
+check remount-barrier mount -o remount,barrier=1 "$MNT0"
+wait_ev hazard-cleared 200 $EV '"event":"hazard","action":"cleared"' \
+	'"id":"nobarrier-on-buffered"' "\"name\":\"$MNT0\""
+
+# 3. An injected flush error (vpmem's test knob): an error event.
+e0=$(cat "$VPMEM0/flush_errors")
+echo 1 > /sys/module/vpmem/parameters/fail_next_flushes
+check_rc injected-flush-fails 1 sh -c "echo 1 > $VPMEM0/flush"
+wait_ev error-event 50 $EV '"event":"error"' "\"dev\":\"$REGION0\""
+ev=$(evl $EV '"event":"error"' "\"dev\":\"$REGION0\"")
+check_eq error-event-count "$(echo "$ev" | ej flush_errors)" $((e0 + 1))
+check_eq error-event-new "$(echo "$ev" | ej new_errors)" 1
+check_eq error-event-region-counter "$(echo "$ev" | ej region/vpmem/flush_errors)" $((e0 + 1))
+ack0
+
+# 4. Latency: threshold 1 ns, one host flush: one event, then --once ends it.
+start_mon /tmp/lat.json /tmp/lat.err --json --once --latency-threshold 1ns -i 0.2 --timeout 60
+lat=$MON
+echo 1 > "$VPMEM0/flush"
+wait $lat
+check_eq once-exit-0 $? 0
+check_eq once-one-line "$(wc -l < /tmp/lat.json)" 1
+check_eq latency-event "$(ej event < /tmp/lat.json)" latency
+check latency-avg-above-threshold test "$(ej avg_ns < /tmp/lat.json)" -gt 1
+check latency-flushes-counted test "$(ej host_flushes < /tmp/lat.json)" -ge 1
+check_eq latency-threshold-field "$(ej threshold_ns < /tmp/lat.json)" 1
+# A threshold no flush reaches: no event, and --timeout ends with status 0.
+start_mon /tmp/lat2.json /tmp/lat2.err --json --latency-threshold 100s -i 0.2 --timeout 3
+echo 1 > "$VPMEM0/flush"
+wait $MON
+check_eq timeout-exit-0 $? 0
+check_eq high-threshold-no-event "$(wc -l < /tmp/lat2.json)" 0
+
+# 5. --count 2: exactly two events, then status 0 well before the timeout.
+start_mon /tmp/cnt.json /tmp/cnt.err --json --count 2 --timeout 120
+cnt=$MON
+t0=$(date +%s)
+mount -o remount,nobarrier "$MNT0"
+mount -o remount,barrier=1 "$MNT0"
+wait $cnt
+check_eq count-exit-0 $? 0
+check_eq count-two-lines "$(wc -l < /tmp/cnt.json)" 2
+check count-before-timeout test $(($(date +%s) - t0)) -lt 100
+
+# 6. SIGTERM (systemctl stop): status 0. Human lines without --json.
+start_mon /tmp/term.out /tmp/term.err --timeout 120
+term=$MON
+mount -o remount,nobarrier "$MNT0"
+mount -o remount,barrier=1 "$MNT0"
+wait_ev human-remount-line 200 /tmp/term.out " mount remount /dev/" " on $MNT0 type ext4 ("
+kill -TERM $term
+wait $term
+check_eq sigterm-exit-0 $? 0
+check human-line-timestamp grep -Eq '^20[0-9-]{8}T[0-9:]{8}\.[0-9]{6}Z mount remount ' /tmp/term.out
+
+# 7. A reader that went away: EPIPE ends the monitor with status 1, at once.
+( while [ ! -e /tmp/stop-flush ]; do echo 1 > "$VPMEM0/flush"; sleep 0.2; done ) &
+fl=$!
+t0=$(date +%s)
+{ vpmemctl monitor --json -i 0.1 -l 0 --timeout 60 2> /tmp/pipe.err; echo $? > /tmp/pipe.rc; } | true
+: > /tmp/stop-flush
+wait $fl
+check_eq epipe-exit-1 "$(cat /tmp/pipe.rc)" 1
+check epipe-says-why grep -q "cannot write an event: Broken pipe" /tmp/pipe.err
+check epipe-ends-soon test $(($(date +%s) - t0)) -lt 30
+out write-error-exit-1 1 sh -c "vpmemctl monitor --initial --timeout 10 > /dev/full"
+has write-error-message "cannot write an event: No space left on device"
+
+# 8. systemd-udevd running: auto takes udev's events, which arrive too.
+check udevd-started systemd-udevd --daemon
+start_mon /tmp/udev.json /tmp/udev.err --json --timeout 120
+um=$MON
+check_eq source-auto-is-udev "$(grep -o 'device events ([a-z]*)' /tmp/udev.err)" \
+	"device events (udev)"
+vt_rebind 1 vpmem
+wait_ev udev-bind-event 300 /tmp/udev.json '"action":"bind"' "\"dev\":\"$V1\"" '"source":"udev"'
+kill -TERM $um
+wait $um
+check_eq udev-monitor-exit-0 $? 0
+
+# 9. The EXAMPLES of vpmemctl-monitor(1), word for word.
+vpmemctl monitor --initial --timeout 3 > /tmp/ex-initial.out 2> /dev/null
+check_eq ex-initial-exit-0 $? 0
+check_eq ex-initial-regions "$(grep -c ' snapshot region region' /tmp/ex-initial.out)" \
+	"$(ls /sys/bus/nd/devices | grep -c '^region')"
+check ex-initial-mount grep -q " snapshot mount $MNT0\$" /tmp/ex-initial.out
+vpmemctl monitor --json --latency-threshold 2ms --timeout 3 > /tmp/ex-lat.json
+check_eq ex-latency-exit-0 $? 0
+vpmemctl monitor --json --once --timeout 30 > /tmp/ex-once.json 2> /tmp/ex-once.err &
+once=$!
+t=300
+while ! grep -q watching /tmp/ex-once.err && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
+mount -o remount,nobarrier "$MNT0"
+wait $once
+check_eq ex-once-exit-0 $? 0
+check_eq ex-once-one-event "$(wc -l < /tmp/ex-once.json)" 1
+check_eq ex-once-remount "$(ej action < /tmp/ex-once.json)" remount
+mount -o remount,barrier=1 "$MNT0"
+
+# 10. Hot-plug through QEMU's monitor (QMP, from the harness): a new
+# virtio-pmem-pci device appears as a virtio device bound to a driver, an
+# nvdimm region, a namespace and a pmem disk; the in-tree driver that binds
+# it has no counters, which is said.
+vt_hotplug hp0 64M
+# ("kind":"virtio-pmem" alone would also match a region object's kind.)
+wait_ev hotplug-virtio-add 600 $EV '"action":"add"' '"subsystem":"virtio","devtype":null,"kind":"virtio-pmem"'
+hpv=$(evl $EV '"action":"add"' '"subsystem":"virtio","devtype":null,"kind":"virtio-pmem"' | ej device/dev)
+wait_ev hotplug-virtio-bind 600 $EV '"action":"bind"' "\"kind\":\"virtio-pmem\",\"dev\":\"$hpv\"" \
+	'"driver":"virtio_pmem"'
+check_eq hotplug-virtio-is-pmem "$(cat "/sys/bus/virtio/devices/$hpv/device")" 0x001b
+wait_ev hotplug-region-add 600 $EV '"action":"add"' '"kind":"region"' '"size":67108864' \
+	'"provider":"virtio-pmem"'
+hpr=$(evl $EV '"action":"add"' '"kind":"region"' '"size":67108864' | ej device/dev)
+check_eq hotplug-region-of-device "$(basename "$(ls -d /sys/bus/virtio/devices/$hpv/ndbus*/region* | head -1)")" "$hpr"
+wait_ev hotplug-namespace-add 300 $EV '"action":"add"' '"kind":"namespace"' '"size":67108864'
+wait_ev hotplug-block-add 300 $EV '"action":"add"' '"kind":"pmem-block"' '"size":67108864'
+wait_ev hotplug-counters-unavailable 300 $EV '"event":"counters","action":"unavailable"' \
+	"\"dev\":\"$hpr\""
+# QEMU refuses to unplug virtio-pmem ("virtio based memory devices cannot
+# be unplugged"): the host checks that it refused; no remove event here.
+vt_hotunplug hp0 refused
+sleep 3
+check_eq hotunplug-refused-no-remove "$(evl $EV '"action":"remove"' "\"dev\":\"$hpv\"" | wc -l)" 0
+check hotunplug-refused-device-stays test -e "/sys/bus/virtio/devices/$hpv"
+
+kill -TERM $main
+wait $main
+check_eq main-monitor-exit-0 $? 0
+# Every line is one JSON object with an event, an action and a timestamp.
+bad=0
+while read -r line; do
+	echo "$line" | pmemtest json-get timestamp > /dev/null 2>&1 || bad=$((bad + 1))
+done < $EV
+check_eq every-line-json 0 $bad
+vt_metric events "$(wc -l < $EV)" lines
+sed 's/^/@@VT info ev| /' $EV | cut -c1-300 | head -80
+vt_export monitor-events.json $EV
+vt_no_kernel_splat no-kernel-splat
