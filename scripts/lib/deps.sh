@@ -16,6 +16,8 @@ VPMEM_PACKAGES=(
 	udev
 	# test-nfd reads the Kubernetes manifests of deploy/kubernetes/
 	python3-yaml
+	# vpmemctl metrics is checked by the real promtool and node exporter
+	prometheus prometheus-node-exporter
 )
 
 as_root() {

@@ -43,6 +43,9 @@ want list-modes "$(complete_words list -m '')" "devdax fsdax raw sector "
 tmp=$(mktemp -d)
 touch "$tmp/file-one"
 has check-files "$(complete_words check "$tmp/file-")" "$tmp/file-one"
+mkdir "$tmp/dir-one"
+want metrics-output-dirs "$(complete_words metrics --output "$tmp/")" "$tmp/dir-one "
+has metrics-output-option "$(complete_words metrics --)" --output
 rm -rf "$tmp"
 
 [ $fails -eq 0 ] && echo "test-completion: all passed"

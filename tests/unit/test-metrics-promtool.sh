@@ -4,10 +4,13 @@
 # hostile label values, the command's own output, --output's atomic
 # replacement and its errors. A deliberately broken metric name must make
 # promtool complain, so the check is shown to be able to fail.
-# usage: test-metrics-promtool.sh TEST_METRICS VPMEMCTL
+# Every family is documented in vpmemctl-metrics(1), whose example alerts
+# pass promtool check rules.
+# usage: test-metrics-promtool.sh TEST_METRICS VPMEMCTL MAN_PAGE
 set -u
 test_metrics=$1
 vpmemctl=$2
+manpage=$3
 fails=0
 promtool=$(command -v promtool) || {
 	echo "SKIP: promtool not installed (Debian package prometheus; scripts/test installs it)"
@@ -34,6 +37,15 @@ n=$(grep -c '^# TYPE vpmem_' "$tmp/all.prom")
 [ "$n" -ge 25 ] || fail "every-family: only $n families"
 # The escaped mount point survives the parser: \\ \" \n and \xff as text.
 grep -qF 'mountpoint="/mnt/a \"b\"\\c\nd\\xff"' "$tmp/all.prom" || fail "escaped label: $(grep -m1 mountpoint "$tmp/all.prom")"
+
+# Documented: each family in the man page; its alerts are valid rules.
+for m in $(sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' "$tmp/all.prom"); do
+	grep -q "^\*$m\*" "$manpage" || fail "$m is not documented in $manpage"
+done
+awk '/^== ALERTS/ { a = 1; next } /^== / { a = 0 } a && /^----$/ { b = !b; next } a && b' "$manpage" > "$tmp/rules.yml"
+out=$("$promtool" check rules "$tmp/rules.yml" 2>&1)
+rc=$?
+case "$out" in *"SUCCESS: "[1-9]*" rules found"*) [ $rc -eq 0 ] || fail "rules: exit $rc" ;; *) fail "man page alerts: promtool check rules exited $rc: $out" ;; esac
 
 # Negative controls: promtool does complain about what we must not write.
 sed 's/^\(# [A-Z]* \)\{0,1\}vpmem_flush_errors_total/\1vpmem_flush_errors/' "$tmp/all.prom" > "$tmp/bad.prom"

@@ -1,0 +1,160 @@
+# vpmemctl metrics (Prometheus textfile format) on a vpmem device with ext4
+# -o dax and a devdax namespace on the in-tree virtio_pmem driver (hazard
+# devdax-no-host-flush): the values against sysfs, the host flush counter
+# rising with a flush, the nobarrier hazard of a remount, --output's atomic
+# replacement and its errors, an unreadable counter left out (not 0). The
+# files go to the host (vpmemctl-metrics.host: promtool, node_exporter).
+# vt: devices=256M,256M driver0=vpmem fs0=ext4 mount0=dax,noatime mode1=devdax driver1=virtio_pmem timeout=300
+
+. /vpmem/cases/vpmemctl.inc
+
+# mval FILE SERIES: the value of SERIES (name and labels, as written) in FILE;
+# "absent" when it is not there.
+mval() {
+	_v=$(awk -v s="$2 " 'index($0, s) == 1 { print $NF; exit }' "$1")
+	echo "${_v:-absent}"
+}
+# metrics NAME RC [ARGS]: vpmemctl metrics ARGS to /tmp/NAME.prom, exit RC.
+metrics() {
+	_n=$1 _rc=$2
+	shift 2
+	vpmemctl metrics "$@" > "/tmp/$_n.prom" 2> "/tmp/$_n.err"
+	_got=$?
+	if [ "$_got" -eq "$_rc" ]; then vt_ok "$_n-status"; else
+		vt_fail "$_n-status" "exited $_got, expected $_rc: $(head -c 300 "/tmp/$_n.err")"
+	fi
+}
+R0=$REGION0
+R1=$REGION1
+hf() { cat "$VPMEM0/host_flushes"; }
+
+sync
+metrics start 0
+check start-quiet [ ! -s /tmp/start.err ]
+vt_export start.prom /tmp/start.prom
+m=/tmp/start.prom
+check_eq discovery "$(mval $m vpmem_discovery_success)" 1
+check_eq driver-facts "$(mval $m vpmem_driver_facts_success)" 1
+check_eq region0-info "$(mval $m "vpmem_region_info{region=\"$R0\",bus=\"$BUS0\",provider=\"virtio-pmem\",kind=\"virtio-pmem\",driver=\"vpmem\",persistence_domain=\"unknown\",host_flush=\"vpmem-flush\"}")" 1
+check_eq region1-info "$(mval $m "vpmem_region_info{region=\"$R1\",bus=\"$BUS1\",provider=\"virtio-pmem\",kind=\"virtio-pmem\",driver=\"virtio_pmem\",persistence_domain=\"unknown\",host_flush=\"none\"}")" 1
+for i in 0 1; do
+	eval "r=\$REGION$i"
+	check_eq "buffered$i" "$(mval $m "vpmem_region_buffered{region=\"$r\"}")" 1
+	check_eq "enabled$i" "$(mval $m "vpmem_region_enabled{region=\"$r\"}")" 1
+	check_eq "size$i" "$(mval $m "vpmem_region_size_bytes{region=\"$r\"}")" "$(cat /sys/bus/nd/devices/$r/size)"
+	# Every known hazard is a series, 0 or 1.
+	check_eq "hazard-series$i" "$(grep -c "^vpmem_region_hazard{region=\"$r\"," $m)" 6
+done
+check_eq host-flush0 "$(mval $m "vpmem_region_host_flush_available{region=\"$R0\"}")" 1
+check_eq host-flush1 "$(mval $m "vpmem_region_host_flush_available{region=\"$R1\"}")" 0
+check_eq hazard-devdax1 "$(mval $m "vpmem_region_hazard{region=\"$R1\",hazard=\"devdax-no-host-flush\"}")" 1
+check_eq hazards0-none "$(grep "^vpmem_region_hazard{region=\"$R0\"," $m | grep -c ' 1$')" 0
+check_eq ns-fsdax0 "$(mval $m "vpmem_region_namespaces{region=\"$R0\",mode=\"fsdax\"}")" 1
+check_eq ns-devdax0 "$(mval $m "vpmem_region_namespaces{region=\"$R0\",mode=\"devdax\"}")" 0
+check_eq ns-devdax1 "$(mval $m "vpmem_region_namespaces{region=\"$R1\",mode=\"devdax\"}")" 1
+check_eq ns1-info "$(mval $m "vpmem_namespace_info{namespace=\"$NS1\",region=\"$R1\",mode=\"devdax\",device=\"${DAX1#/dev/}\",persist_method=\"refused\"}")" 1
+ndctl list -N > /tmp/nd-n.json
+check_eq ns0-size "$(mval $m "vpmem_namespace_size_bytes{namespace=\"$NS0\"}")" "$(jn "dev=$NS0/size")"
+# Modules and devices: both drivers live; the virtio_pmem device is told to bind vpmem.
+check_eq vpmem-loaded "$(mval $m 'vpmem_module_loaded{module="vpmem"}')" 1
+check_eq virtio_pmem-loaded "$(mval $m 'vpmem_module_loaded{module="virtio_pmem"}')" 1
+v1=$(basename "$(vt_virtio_dev 1)")
+check_eq device1-info "$(mval $m "vpmem_device_info{device=\"$v1\",driver=\"virtio_pmem\",region=\"$R1\"}")" 1
+check_eq device1-advice "$(mval $m "vpmem_device_driver_advice{device=\"$v1\",advice=\"bind-vpmem\"}")" 1
+check_eq device1-advice-none "$(mval $m "vpmem_device_driver_advice{device=\"$v1\",advice=\"none\"}")" 0
+# Counters only where vpmem drives the region.
+check_eq counters0 "$(mval $m "vpmem_counters_success{region=\"$R0\"}")" 1
+check_eq counters1-absent "$(grep -c "_total{region=\"$R1\"}" $m)" 0
+check_eq counters1-success-absent "$(mval $m "vpmem_counters_success{region=\"$R1\"}")" absent
+check_eq type-counter "$(grep -c '^# TYPE vpmem_host_flushes_total counter$' $m)" 1
+check_eq errors0 "$(mval $m "vpmem_flush_errors_total{region=\"$R0\"}")" "$(cat "$VPMEM0/flush_errors")"
+# The mount: its check, its hazards (none yet), DAX.
+mi="vpmem_mount_info{mountpoint=\"$MNT0\",device=\"$DEV0\",fstype=\"ext4\",namespace=\"$NS0\",region=\"$R0\"}"
+check_eq mount0-info "$(mval $m "$mi")" 1
+check_eq mount0-dax "$(mval $m "vpmem_mount_dax{mountpoint=\"$MNT0\"}")" 1
+check_eq mount0-check "$(mval $m "vpmem_mount_check_success{mountpoint=\"$MNT0\"}")" 1
+check_eq mount0-durable "$(mval $m "vpmem_mount_durable{mountpoint=\"$MNT0\"}")" 1
+check_eq mount0-nobarrier-0 "$(mval $m "vpmem_mount_hazard{mountpoint=\"$MNT0\",hazard=\"nobarrier-on-buffered\"}")" 0
+ts=$(mval $m vpmem_metrics_timestamp_seconds)
+check timestamp-now [ "${ts%.*}" -ge $(($(date +%s) - 60)) ]
+
+# The host flush counter equals sysfs (read around it) and rises with a flush.
+sync
+a=$(hf)
+metrics before 0
+b=$(hf)
+got=$(mval /tmp/before.prom "vpmem_host_flushes_total{region=\"$R0\"}")
+check hf-equals-sysfs sh -c "[ '$got' -ge $a ] && [ '$got' -le $b ]"
+vt_info "host_flushes: sysfs $a..$b, metric $got"
+check flush vpmemctl flush "$R0"
+a=$(hf)
+metrics after 0
+b=$(hf)
+got2=$(mval /tmp/after.prom "vpmem_host_flushes_total{region=\"$R0\"}")
+check hf-rises [ "$got2" -gt "$got" ]
+check hf-equals-sysfs-after sh -c "[ '$got2' -ge $a ] && [ '$got2' -le $b ]"
+req=$(mval /tmp/after.prom "vpmem_flush_requests_total{region=\"$R0\"}")
+check requests-ge-hf [ "$req" -ge "$got2" ]
+lat=$(mval /tmp/after.prom "vpmem_host_flush_latency_seconds_total{region=\"$R0\"}")
+max=$(mval /tmp/after.prom "vpmem_host_flush_latency_max_seconds{region=\"$R0\"}")
+# Exact seconds from the nanoseconds of sysfs (no float rounding).
+ns=$(cat "$VPMEM0/flush_latency_max_ns")
+check_eq latency-max-exact "$max" "$((ns / 1000000000)).$(printf %09d $((ns % 1000000000)))"
+check latency-positive [ "$lat" != 0.000000000 ]
+vt_export after.prom /tmp/after.prom
+
+# A remount with nobarrier: the hazard series of the mount and region say 1.
+check remount-nobarrier mount -o remount,nobarrier "$MNT0"
+metrics nobarrier 0
+m=/tmp/nobarrier.prom
+check_eq nobarrier-mount "$(mval $m "vpmem_mount_hazard{mountpoint=\"$MNT0\",hazard=\"nobarrier-on-buffered\"}")" 1
+check_eq nobarrier-durable "$(mval $m "vpmem_mount_durable{mountpoint=\"$MNT0\"}")" 0
+check_eq nobarrier-region "$(mval $m "vpmem_region_hazard{region=\"$R0\",hazard=\"nobarrier-on-buffered\"}")" 1
+check_eq nobarrier-others-0 "$(mval $m "vpmem_mount_hazard{mountpoint=\"$MNT0\",hazard=\"volatile\"}")" 0
+
+# --output DIR: replaced atomically, nothing else left; the example of the man page.
+mkdir -p /var/lib/prometheus/node-exporter
+echo old > /var/lib/prometheus/node-exporter/vpmem.prom
+check output vpmemctl metrics --output /var/lib/prometheus/node-exporter
+out=/var/lib/prometheus/node-exporter/vpmem.prom
+check_eq output-only-file "$(ls -A /var/lib/prometheus/node-exporter)" vpmem.prom
+check_eq output-mode "$(stat -c %a $out)" 644
+check_eq output-nobarrier "$(mval $out "vpmem_mount_hazard{mountpoint=\"$MNT0\",hazard=\"nobarrier-on-buffered\"}")" 1
+check_eq output-hf "$(mval $out "vpmem_counters_success{region=\"$R0\"}")" 1
+vt_export output.prom $out
+# The man page's other examples.
+vpmemctl metrics > /tmp/ex.prom
+check_eq example-stdout "$(mval /tmp/ex.prom vpmem_discovery_success)" 1
+check remount-barrier mount -o remount,barrier "$MNT0"
+
+# Errors: a missing directory (status 1), a directory this user cannot
+# write (status 4): a message naming it, the old file intact, no temp file.
+metrics missing 1 --output /nonexistent
+check missing-says grep -q "cannot open the output directory '/nonexistent'" /tmp/missing.err
+sum=$(sha256sum $out)
+chmod 755 /var/lib/prometheus/node-exporter
+grep -q '^app:' /etc/passwd 2>/dev/null || echo "app:x:1000:1000::/tmp:/bin/sh" >> /etc/passwd
+su -s /bin/sh app -c "vpmemctl metrics --output /var/lib/prometheus/node-exporter" > /tmp/denied.out 2> /tmp/denied.err
+check_eq unwritable-status $? 4
+check unwritable-says grep -q "cannot create a temporary file in '/var/lib/prometheus/node-exporter': Permission denied" /tmp/denied.err
+check_eq unwritable-old-intact "$(sha256sum $out)" "$sum"
+check_eq unwritable-no-temp "$(ls -A /var/lib/prometheus/node-exporter)" vpmem.prom
+
+# A counter this user cannot read: left out, not 0; its _success gauge 0,
+# the reason on stderr, status 4 (permission). The rest is still written.
+: > /tmp/noread
+chmod 000 /tmp/noread
+check bind-unreadable mount --bind /tmp/noread "$VPMEM0/host_flushes"
+su -s /bin/sh app -c "vpmemctl metrics" > /tmp/unreadable.prom 2> /tmp/unreadable.err
+check_eq unreadable-status $? 4
+umount "$VPMEM0/host_flushes"
+m=/tmp/unreadable.prom
+check_eq unreadable-success-0 "$(mval $m "vpmem_counters_success{region=\"$R0\"}")" 0
+check_eq unreadable-absent "$(mval $m "vpmem_host_flushes_total{region=\"$R0\"}")" absent
+check_eq unreadable-errors-absent "$(mval $m "vpmem_flush_errors_total{region=\"$R0\"}")" absent
+check unreadable-says grep -q "$R0: vpmem counter host_flushes: Permission denied" /tmp/unreadable.err
+check_eq unreadable-rest "$(mval $m "vpmem_region_buffered{region=\"$R0\"}")" 1
+vt_info "unreadable stderr: $(cat /tmp/unreadable.err)"
+vt_export unreadable.prom $m
+
+vt_no_kernel_splat no-splat
