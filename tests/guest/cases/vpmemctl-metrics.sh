@@ -2,9 +2,10 @@
 # -o dax and a devdax namespace on the in-tree virtio_pmem driver (hazard
 # devdax-no-host-flush): the values against sysfs, the host flush counter
 # rising with a flush, the nobarrier hazard of a remount, --output's atomic
-# replacement and its errors, an unreadable counter left out (not 0). The
+# replacement and its errors, an unreadable counter left out (not 0), an
+# emulated ACPI NVDIMM whose buffered state is unknown (absent, not 0). The
 # files go to the host (vpmemctl-metrics.host: promtool, node_exporter).
-# vt: devices=256M,256M driver0=vpmem fs0=ext4 mount0=dax,noatime mode1=devdax driver1=virtio_pmem timeout=300
+# vt: devices=256M,256M driver0=vpmem fs0=ext4 mount0=dax,noatime mode1=devdax driver1=virtio_pmem nvdimm=256M timeout=300
 
 . /vpmem/cases/vpmemctl.inc
 
@@ -75,6 +76,18 @@ check_eq mount0-dax "$(mval $m "vpmem_mount_dax{mountpoint=\"$MNT0\"}")" 1
 check_eq mount0-check "$(mval $m "vpmem_mount_check_success{mountpoint=\"$MNT0\"}")" 1
 check_eq mount0-durable "$(mval $m "vpmem_mount_durable{mountpoint=\"$MNT0\"}")" 1
 check_eq mount0-nobarrier-0 "$(mval $m "vpmem_mount_hazard{mountpoint=\"$MNT0\",hazard=\"nobarrier-on-buffered\"}")" 0
+# The ACPI NVDIMM: nothing the guest can verify says buffered or not. The
+# gauge is absent (0 would say "not buffered") and the hazard is 1.
+nfit=
+for b in /sys/bus/nd/devices/ndbus*; do
+	[ "$(cat "$b/provider" 2>/dev/null)" = ACPI.NFIT ] && nfit=$b
+done
+rn=$(basename "$(ls -d "$nfit"/region* | head -1)")
+check nvdimm-region test -n "$nfit" -a -n "$rn"
+check nvdimm-info grep -q "^vpmem_region_info{region=\"$rn\",bus=\"${nfit##*/}\",provider=\"ACPI.NFIT\",kind=\"acpi-nfit\",driver=\"[a-z_]*\",persistence_domain=\"memory_controller\",host_flush=\"none\"} 1$" $m
+check_eq nvdimm-buffered-absent "$(mval $m "vpmem_region_buffered{region=\"$rn\"}")" absent
+check_eq nvdimm-hazard-unknown "$(mval $m "vpmem_region_hazard{region=\"$rn\",hazard=\"buffered-unknown\"}")" 1
+check_eq nvdimm-no-counters "$(mval $m "vpmem_counters_success{region=\"$rn\"}")" absent
 ts=$(mval $m vpmem_metrics_timestamp_seconds)
 check timestamp-now [ "${ts%.*}" -ge $(($(date +%s) - 60)) ]
 
