@@ -88,8 +88,12 @@ int mon_emit(struct monitor *m, const char *event, const char *action, struct js
 {
 	int rc;
 
-	/* The state at start is the baseline, not a change. */
-	if (m->quiet_baseline) {
+	/*
+	 * The state at start is the baseline, not a change; after --count
+	 * events, what one change still causes (a remount's hazards) is not
+	 * written either.
+	 */
+	if (m->quiet_baseline || mon_done(m)) {
 		json_object_put(o);
 		return 0;
 	}
