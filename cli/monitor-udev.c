@@ -46,6 +46,10 @@ int mon_udev_open(struct monitor *m)
 		m->source_name = access("/run/udev/control", F_OK) == 0 ? "udev" : "kernel";
 		break;
 	}
+	/* udev's group is silent without udevd: say so rather than watch nothing. */
+	if (m->source == MON_SOURCE_UDEV && access("/run/udev/control", F_OK) != 0)
+		fprintf(stderr, "vpmemctl monitor: warning: no systemd-udevd seems to run (no /run/udev/control): "
+				"no device events will arrive until it does; --source kernel takes the kernel's\n");
 	m->udev = udev_new();
 	if (!m->udev)
 		return -ENOMEM;

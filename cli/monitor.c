@@ -35,7 +35,7 @@ static void monitor_usage(FILE *out)
 {
 	fprintf(out, "usage: vpmemctl monitor [-j|--json] [--once|-c|--count N] [-t|--timeout SECONDS]\n"
 		     "                        [-i|--interval SECONDS] [-l|--latency-threshold TIME]\n"
-		     "                        [--initial] [--source auto|udev|kernel]\n\n"
+		     "                        [--recheck SECONDS] [--initial] [--source auto|udev|kernel]\n\n"
 		     "  -j, --json               one JSON object per line (schema in vpmemctl-monitor(1))\n"
 		     "      --once               exit after the first event (--count 1)\n"
 		     "  -c, --count N            exit after N events\n"
@@ -45,6 +45,9 @@ static void monitor_usage(FILE *out)
 		     "                           a latency event when the average host flush of an\n"
 		     "                           interval, or a new maximum, takes longer than TIME\n"
 		     "                           (ns, us, ms or s; a plain number is ns; default: off)\n"
+		     "      --recheck SECONDS    also check mounts and hazards every SECONDS without an\n"
+		     "                           event (a queue's write_cache makes none; default 30,\n"
+		     "                           0: only on events)\n"
 		     "      --initial            first describe every region and pmem mount\n"
 		     "                           (\"snapshot\" events, not counted by --count)\n"
 		     "      --source SRC         device events from systemd-udevd (udev), from the\n"
@@ -211,6 +214,7 @@ static int monitor_loop(struct monitor *m, int sigfd)
 {
 	double start = now_s(), last_poll = start, next_tick = start + m->interval;
 	double deadline = m->timeout >= 0 ? start + m->timeout : INFINITY;
+	double next_recheck = m->recheck > 0 ? start + m->recheck : INFINITY;
 	struct pollfd fds[3] = {
 		{ .fd = sigfd, .events = POLLIN },
 		{ .fd = mon_udev_fd(m), .events = POLLIN },
@@ -219,7 +223,7 @@ static int monitor_loop(struct monitor *m, int sigfd)
 	int rc = 0;
 
 	while (!mon_done(m)) {
-		double t = now_s(), wait = fmin(next_tick, deadline) - t;
+		double t = now_s(), wait = fmin(fmin(next_tick, next_recheck), deadline) - t;
 		bool changed = false;
 		int n;
 
@@ -244,6 +248,15 @@ static int monitor_loop(struct monitor *m, int sigfd)
 		if (n > 0 && (fds[2].revents & (POLLIN | POLLERR)) && mon_mounts_changed(m)) {
 			m->snapshot_stale = true;
 			changed = true;
+		}
+		/*
+		 * Some changes make no event (writing a queue's write_cache):
+		 * look again now and then, fresh snapshot included.
+		 */
+		if (now_s() >= next_recheck) {
+			m->snapshot_stale = true;
+			changed = true;
+			next_recheck = now_s() + m->recheck;
 		}
 		if (changed) {
 			rc = reevaluate(m);
@@ -282,12 +295,13 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "latency-threshold", required_argument, NULL, 'l' },
 		{ "initial", no_argument, NULL, 'I' },
+		{ "recheck", required_argument, NULL, 'R' },
 		{ "source", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct monitor m = {
-		.ctx = ctx, .timeout = -1, .interval = 1, .latency_ns = -1,
+		.ctx = ctx, .timeout = -1, .interval = 1, .recheck = 30, .latency_ns = -1,
 	};
 	_cleanup_close_ int sigfd = -1;
 	sigset_t mask;
@@ -334,6 +348,13 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			break;
 		case 'I':
 			m.initial = true;
+			break;
+		case 'R':
+			if (parse_seconds(optarg, &m.recheck) < 0 || (m.recheck > 0 && m.recheck < 0.1)) {
+				fprintf(stderr, "vpmemctl monitor: invalid recheck period '%s' (0, or seconds from 0.1 to 86400)\n",
+					optarg);
+				return VPMEMCTL_EXIT_USAGE;
+			}
 			break;
 		case 'S':
 			if (!strcmp(optarg, "auto"))

@@ -68,6 +68,7 @@ struct monitor {
 	long long count; /* exit after this many events; 0: never */
 	double timeout; /* seconds; < 0: none */
 	double interval; /* counter poll period, seconds */
+	double recheck; /* hazards re-checked without an event, seconds; 0: never */
 	long long latency_ns; /* < 0: no latency events */
 	enum mon_udev_source source;
 	/* sources */
