@@ -206,6 +206,20 @@ kill -TERM $um
 wait $um
 check_eq udev-monitor-exit-0 $? 0
 
+# 8b. Not root: the kernel's events, the mount table and the counters
+# (0444) are readable by anyone; a remount made by root is seen.
+echo "mon:x:1000:1000::/tmp:/bin/sh" >> /etc/passwd
+su -s /bin/sh mon -c "vpmemctl monitor --json --once --timeout 60 --source kernel > /tmp/nr.json 2> /tmp/nr.err" &
+nr=$!
+t=300
+while ! grep -q watching /tmp/nr.err 2>/dev/null && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
+mount -o remount,nobarrier "$MNT0"
+wait $nr
+check_eq non-root-exit-0 $? 0
+check_eq non-root-sees-remount "$(ej action < /tmp/nr.json)" remount
+check_eq non-root-check-not-durable "$(ej check/durable < /tmp/nr.json)" false
+mount -o remount,barrier=1 "$MNT0"
+
 # 9. The EXAMPLES of vpmemctl-monitor(1), word for word.
 vpmemctl monitor --initial --timeout 3 > /tmp/ex-initial.out 2> /dev/null
 check_eq ex-initial-exit-0 $? 0
