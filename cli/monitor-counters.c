@@ -21,7 +21,7 @@
 #include "monitor.h"
 
 static const char *const names[] = { "flush_errors", "host_flushes", "flush_latency_total_ns",
-				      "flush_latency_max_ns" };
+				      "flush_latency_max_ns", "flush_requests" };
 
 void mon_counters_close(struct monitor *m)
 {
@@ -139,10 +139,48 @@ static void report_latency(struct monitor *m, struct pmemflush_region *r, const 
 	mon_emit(m, "latency", trigger, o, human);
 }
 
-static void poll_region(struct monitor *m, struct pmemflush_region *r, double elapsed)
+/*
+ * A host that does not answer: vpmem sends the next host flush as soon as
+ * the one in flight is answered, so flush requests that arrived while
+ * host_flushes stood still for --stall seconds wait behind a flush the host
+ * holds. Never a false alarm: a request that finds nothing in flight is
+ * sent at once. But a request made in the same --interval as the stuck
+ * flush's send cannot be told from one that send served, so only requests
+ * made after a reading that saw the send count (later fsyncs and journal
+ * commits do); one stuck flush with nothing behind it shows no sign.
+ */
+static void check_stall(struct monitor *m, struct pmemflush_region *r, struct mon_counters *c,
+			const unsigned long long *v, double now)
+{
+	struct json_object *o;
+	char human[256];
+
+	if (v[1] != c->host_flushes) {
+		c->hf_since = now;
+		c->requests = v[4];
+		c->stalled = false;
+		return;
+	}
+	if (m->stall <= 0 || c->stalled || v[4] == c->requests || now - c->hf_since < m->stall)
+		return;
+	c->stalled = true;
+	o = region_obj(m, r);
+	if (o) {
+		json_object_object_add(o, "waiting_requests", json_object_new_uint64(v[4] - c->requests));
+		json_object_object_add(o, "since_last_host_flush_s",
+				       json_object_new_double(now - c->hf_since));
+		json_object_object_add(o, "stall_s", json_object_new_double(m->stall));
+	}
+	snprintf(human, sizeof(human),
+		 "%s: %llu flush requests wait, no host flush sent for %.1f s: the host holds one",
+		 pmemflush_region_get_devname(r), v[4] - c->requests, now - c->hf_since);
+	mon_emit(m, "latency", "stalled", o, human);
+}
+
+static void poll_region(struct monitor *m, struct pmemflush_region *r, double elapsed, double now)
 {
 	struct mon_counters *c = find(m, r);
-	unsigned long long v[4];
+	unsigned long long v[5];
 	enum mon_counter_state was;
 	size_t i;
 	int rc = 0;
@@ -150,7 +188,7 @@ static void poll_region(struct monitor *m, struct pmemflush_region *r, double el
 	if (!c)
 		return;
 	c->seen = true;
-	for (i = 0; i < 4 && rc == 0; i++)
+	for (i = 0; i < 5 && rc == 0; i++)
 		rc = pmemflush_region_get_vpmem_counter(r, names[i], &v[i]);
 	was = c->state;
 	if (rc == -ENOENT) {
@@ -174,8 +212,12 @@ static void poll_region(struct monitor *m, struct pmemflush_region *r, double el
 			report_state(m, r, "reset", 0);
 		else if (was != MON_COUNTERS_NEW)
 			report_state(m, r, "available", 0);
+		c->hf_since = now;
+		c->requests = v[4];
+		c->stalled = false;
 		goto baseline;
 	}
+	check_stall(m, r, c, v, now);
 	if (v[0] > c->errors)
 		report_error(m, r, c, v[0]);
 	if (m->latency_ns >= 0 && !mon_done(m)) {
@@ -194,7 +236,7 @@ baseline:
 	c->max_ns = v[3];
 }
 
-int mon_counters_poll(struct monitor *m, double elapsed)
+int mon_counters_poll(struct monitor *m, double elapsed, double now)
 {
 	struct pmemflush_region *r;
 	size_t i;
@@ -208,7 +250,7 @@ int mon_counters_poll(struct monitor *m, double elapsed)
 	pmemflush_region_foreach(m->ctx, r) {
 		if (mon_done(m))
 			return 0;
-		poll_region(m, r, elapsed);
+		poll_region(m, r, elapsed, now);
 	}
 	/* A region that is gone: its device events said so. */
 	for (i = 0; i < m->n_counters;) {

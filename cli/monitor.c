@@ -35,7 +35,7 @@ static void monitor_usage(FILE *out)
 {
 	fprintf(out, "usage: vpmemctl monitor [-j|--json] [--once|-c|--count N] [-t|--timeout SECONDS]\n"
 		     "                        [-i|--interval SECONDS] [-l|--latency-threshold TIME]\n"
-		     "                        [--recheck SECONDS] [--initial] [--source auto|udev|kernel]\n\n"
+		     "                        [--stall SECONDS] [--recheck SECONDS] [--initial] [--source auto|udev|kernel]\n\n"
 		     "  -j, --json               one JSON object per line (schema in vpmemctl-monitor(1))\n"
 		     "      --once               exit after the first event (--count 1)\n"
 		     "  -c, --count N            exit after N events\n"
@@ -45,6 +45,8 @@ static void monitor_usage(FILE *out)
 		     "                           a latency event when the average host flush of an\n"
 		     "                           interval, or a new maximum, takes longer than TIME\n"
 		     "                           (ns, us, ms or s; a plain number is ns; default: off)\n"
+		     "      --stall SECONDS      a latency event when flush requests wait and no host\n"
+		     "                           flush was sent for SECONDS (default 10, 0: off)\n"
 		     "      --recheck SECONDS    also check mounts and hazards every SECONDS without an\n"
 		     "                           event (a queue's write_cache makes none; default 30,\n"
 		     "                           0: only on events)\n"
@@ -188,7 +190,7 @@ static int monitor_start(struct monitor *m)
 	if (rc == 0)
 		rc = mon_hazards_eval(m);
 	if (rc == 0)
-		rc = mon_counters_poll(m, 0);
+		rc = mon_counters_poll(m, 0, now_s());
 	m->quiet_baseline = false;
 	if (rc == 0 && m->initial)
 		rc = initial_snapshot(m);
@@ -265,7 +267,7 @@ static int monitor_loop(struct monitor *m, int sigfd)
 		}
 		t = now_s();
 		if (t >= next_tick && !mon_done(m)) {
-			rc = mon_counters_poll(m, t - last_poll);
+			rc = mon_counters_poll(m, t - last_poll, t);
 			if (rc < 0)
 				return rc;
 			last_poll = t;
@@ -296,12 +298,13 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		{ "latency-threshold", required_argument, NULL, 'l' },
 		{ "initial", no_argument, NULL, 'I' },
 		{ "recheck", required_argument, NULL, 'R' },
+		{ "stall", required_argument, NULL, 'T' },
 		{ "source", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct monitor m = {
-		.ctx = ctx, .timeout = -1, .interval = 1, .recheck = 30, .latency_ns = -1,
+		.ctx = ctx, .timeout = -1, .interval = 1, .recheck = 30, .stall = 10, .latency_ns = -1,
 	};
 	_cleanup_close_ int sigfd = -1;
 	sigset_t mask;
@@ -348,6 +351,13 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			break;
 		case 'I':
 			m.initial = true;
+			break;
+		case 'T':
+			if (parse_seconds(optarg, &m.stall) < 0) {
+				fprintf(stderr, "vpmemctl monitor: invalid stall time '%s' (seconds, 0 to 86400)\n",
+					optarg);
+				return VPMEMCTL_EXIT_USAGE;
+			}
 			break;
 		case 'R':
 			if (parse_seconds(optarg, &m.recheck) < 0 || (m.recheck > 0 && m.recheck < 0.1)) {

@@ -57,6 +57,9 @@ struct mon_counters {
 	char *bus; /* "ndbus0": a region name reused by another bus is another region */
 	enum mon_counter_state state;
 	unsigned long long errors, host_flushes, total_ns, max_ns;
+	unsigned long long requests; /* flush_requests when host_flushes last rose */
+	double hf_since; /* monotonic seconds: when host_flushes last rose */
+	bool stalled; /* reported; again only after host_flushes rose */
 	bool seen;
 };
 
@@ -70,6 +73,7 @@ struct monitor {
 	double interval; /* counter poll period, seconds */
 	double recheck; /* hazards re-checked without an event, seconds; 0: never */
 	long long latency_ns; /* < 0: no latency events */
+	double stall; /* seconds without a host flush while requests wait; 0: off */
 	enum mon_udev_source source;
 	/* sources */
 	struct udev *udev;
@@ -121,7 +125,7 @@ int mon_mounts_initial(struct monitor *m);
 void mon_mounts_close(struct monitor *m);
 
 /* monitor-counters.c */
-int mon_counters_poll(struct monitor *m, double elapsed);
+int mon_counters_poll(struct monitor *m, double elapsed, double now);
 void mon_counters_close(struct monitor *m);
 
 /* The region @devname of the current snapshot, or NULL. */

@@ -86,14 +86,14 @@ check("once-timeout-status-0", r.returncode == 0, r)
 for args in (["--count", "0"], ["--count", "x"], ["--timeout", "-1"], ["--timeout", "nan"],
              ["--interval", "0"], ["--latency-threshold", "5 ms"], ["--latency-threshold", "-1"],
              ["--latency-threshold", "1h"], ["--source", "systemd"], ["extra"], ["--count"], ["--recheck", "0.01"],
-             ["--recheck", "x"]):
+             ["--recheck", "x"], ["--stall", "-1"]):
     r = subprocess.run([vpmemctl, "monitor"] + args, capture_output=True, timeout=10)
     err = r.stderr.decode()
     check("usage-" + "-".join(a.strip("-") for a in args), r.returncode == 2 and
           err.count("\n") == 1 and r.stdout == b"", (r.returncode, err, r.stdout))
 for good in (["--latency-threshold", "0"], ["--latency-threshold", "250us"],
              ["-l", "2ms"], ["-l", "1s"], ["--source", "kernel"], ["-i", "0.5"], ["-c", "3"],
-             ["--recheck", "0"], ["--recheck", "5"]):
+             ["--recheck", "0"], ["--recheck", "5"], ["--stall", "0"], ["--stall", "2.5"]):
     r = subprocess.run([vpmemctl, "monitor", "--timeout", "0"] + good, capture_output=True,
                        timeout=10)
     check("accepted-" + "-".join(a.strip("-") for a in good), r.returncode == 0, r)
