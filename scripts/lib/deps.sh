@@ -17,7 +17,8 @@ VPMEM_PACKAGES=(
 	# test-nfd reads the Kubernetes manifests of deploy/kubernetes/
 	python3-yaml
 	# vpmemctl metrics is checked by the real promtool and node exporter
-	prometheus prometheus-node-exporter
+	# (scraped with curl)
+	prometheus prometheus-node-exporter curl
 )
 
 as_root() {

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "guest"))
@@ -333,6 +334,24 @@ vt_metric m 1 x
             self.assertEqual(len(script_check), 1, msg=why)
             self.assertFalse(script_check[0].ok, msg=why)
             self.assertIn(why, script_check[0].detail)
+
+    def test_timeout_kills_background_children(self):
+        # A server the script started (an exporter on a port) must not
+        # outlive a script killed for its timeout.
+        pidfile = os.path.join(self.log_dir, "child.pid")
+        res = self.run_host(f"sleep 60 &\necho $! > {pidfile}\nvt_ok a\nwait\n", timeout=1)
+        self.assertFalse([c for c in res.checks if c.name == "hc/host/script"][0].ok)
+        with open(pidfile) as f:
+            pid = int(f.read())
+        for _ in range(50):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(pid, 9)
+            self.fail("the script's background child survived its timeout")
 
     def test_no_host_script(self):
         res = results.CaseResult("hc")

@@ -18,6 +18,7 @@ timeout or no check at all fails CASE/host/script.
 import os
 import re
 import shutil
+import signal
 import subprocess
 
 TIMEOUT = 120
@@ -87,12 +88,18 @@ def run(case, res, log_dir, build_dir, kernel_release, top, timeout=TIMEOUT):
     with open(host_log, "w") as log:
         log.write(f"# {script}\n")
         log.flush()
+        # Its own process group: on a timeout the whole group is killed,
+        # servers it started in the background (an exporter holding a
+        # port) included, not only the script.
+        p = subprocess.Popen([script], cwd=log_dir, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=log, start_new_session=True)
         try:
-            p = subprocess.run([script], cwd=log_dir, env=env, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=log, timeout=timeout)
-            out, rc, timed_out = p.stdout, p.returncode, False
-        except subprocess.TimeoutExpired as e:
-            out, rc, timed_out = e.stdout or b"", None, True
+            out, _ = p.communicate(timeout=timeout)
+            rc, timed_out = p.returncode, False
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            out, _ = p.communicate()
+            rc, timed_out = None, True
         n, other = parse_output(res, out.decode("utf-8", "replace"))
         log.write("".join(line + "\n" for line in other))
     if timed_out:

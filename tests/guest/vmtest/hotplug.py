@@ -160,6 +160,8 @@ class Hotplug:
                     self._unplug(name, dev_id, arg)
             except qmp.QMPClosed as e:
                 self._say(name, False, f"no answer from QEMU's monitor: {e}")
+            except Exception as e:  # noqa: BLE001 -- one request's failure must not end the worker
+                self._say(name, False, f"{type(e).__name__}: {e}")
 
     def _plug(self, name, dev_id, size):
         free = [i for i in range(self.nslots) if i not in self.ports]
