@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * metrics --output DIR: replace DIR/vpmem.prom atomically. node_exporter
- * reads the textfile directory at every scrape, so it must see the old file
- * or the new one, never a part. The data goes to a temporary file in DIR
- * itself (rename is atomic only within one file system) whose name does
- * not end in ".prom", so that the collector never reads it; it is written,
- * fsync'ed, renamed over the target, and DIR fsync'ed so that the rename
- * survives a crash. On any failure the temporary file is removed.
+ * metrics --output DIR: replace DIR/vpmem.prom atomically (atomic-file.c).
+ * node_exporter reads the textfile directory at every scrape, so it must
+ * see the old file or the new one, never a part; the temporary file is
+ * written in DIR itself (rename is atomic only within one file system) and
+ * its hidden name does not end in ".prom", so the collector never reads it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic-file.h"
 #include "cleanup.h"
 #include "metrics.h"
 
@@ -25,46 +24,16 @@ static int fail(const char *what, const char *path, int err)
 	return -err;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Write, make readable by the exporter's user, fsync, close: the first error wins. */
-static int fill(int fd, const char *data, size_t len)
-{
-	int rc = write_all(fd, data, len);
-
-	if (!rc && fchmod(fd, 0644) < 0)
-		rc = -errno;
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	return rc;
-}
-
 int metrics_write_atomic(const char *dir, const char *name, const char *data, size_t len)
 {
-	_cleanup_free_ char *path = NULL, *tmp = NULL;
+	_cleanup_free_ char *path = NULL;
 	_cleanup_close_ int dfd = -1;
+	enum atomic_step step;
 	struct stat st;
-	int fd, rc;
+	int rc;
 
-	if (asprintf(&path, "%s/%s", dir, name) < 0 ||
-	    asprintf(&tmp, "%s/.%s.XXXXXX", dir, name) < 0) {
-		path = tmp = NULL;
+	if (asprintf(&path, "%s/%s", dir, name) < 0) {
+		path = NULL;
 		return fail("cannot write into", dir, ENOMEM);
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -76,21 +45,18 @@ int metrics_write_atomic(const char *dir, const char *name, const char *data, si
 			path);
 		return -EEXIST;
 	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return fail("cannot create a temporary file in", dir, errno);
-	rc = fill(fd, data, len);
-	if (rc < 0) {
-		unlink(tmp);
-		return fail("cannot write", tmp, -rc);
+	rc = atomic_replace(dfd, name, data, len, &step);
+	if (rc == 0)
+		return 0;
+	switch (step) {
+	case ATOMIC_CREATE:
+		return fail("cannot create a temporary file in", dir, -rc);
+	case ATOMIC_WRITE:
+		return fail("cannot write the new contents of", path, -rc);
+	case ATOMIC_RENAME:
+		return fail("cannot rename the new file to", path, -rc);
+	case ATOMIC_SYNC_DIR:
+	default:
+		return fail("cannot fsync the output directory", dir, -rc);
 	}
-	if (rename(tmp, path) < 0) {
-		rc = errno;
-		unlink(tmp);
-		return fail("cannot rename the new file to", path, rc);
-	}
-	/* The new file is in place; only the durability of its name is left. */
-	if (fsync(dfd) < 0)
-		return fail("cannot fsync the output directory", dir, errno);
-	return 0;
 }

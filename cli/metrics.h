@@ -93,10 +93,11 @@ extern const struct prom_family metrics_families[];
 extern const size_t metrics_nfamilies;
 
 /*
- * Replace @dir/@name by @data atomically: a hidden temporary file in @dir,
- * written, fsync'ed, renamed over the target, then the directory fsync'ed.
- * On failure nothing is left behind and the old file is intact; the error
- * is said on stderr. Returns 0 or a negative errno.
+ * Replace @dir/@name by @data atomically (atomic_replace(): an unnamed
+ * temporary file in @dir, written, fsync'ed, renamed over the target, then
+ * the directory fsync'ed). On failure, or when killed, nothing is left
+ * behind and the old file is intact; the error is said on stderr. Returns
+ * 0 or a negative errno.
  */
 int metrics_write_atomic(const char *dir, const char *name, const char *data, size_t len);
 

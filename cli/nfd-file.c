@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * list --output: replace a file atomically. A reader (nfd-worker, which
- * rereads features.d whenever it changes) must see the old file or the new
- * one, never a part: the data goes to a hidden temporary file in the same
- * directory (rename is atomic only within one file system; NFD skips dot
- * files), is fsync'ed, renamed over the target, and the directory fsync'ed
- * so that the rename survives a crash too.
+ * list --output: replace a file atomically (atomic-file.c). A reader
+ * (nfd-worker, which rereads features.d whenever it changes) must see the
+ * old file or the new one, never a part; the temporary file is in the same
+ * directory (rename is atomic only within one file system) and its hidden
+ * name is one NFD skips (a dot file).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic-file.h"
 #include "cleanup.h"
 #include "nfd.h"
 
@@ -25,43 +25,14 @@ static int fail(const char *who, const char *what, const char *path, int err)
 	return -err;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Write, fsync and close @fd; the first error wins. */
-static int fill(int fd, const char *data, size_t len)
-{
-	int rc = write_all(fd, data, len);
-
-	if (!rc && fchmod(fd, 0644) < 0)
-		rc = -errno;
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	return rc;
-}
-
 int nfd_write_atomic(const char *who, const char *path, const char *data, size_t len)
 {
-	_cleanup_free_ char *dcopy = strdup(path), *bcopy = strdup(path), *tmp = NULL;
+	_cleanup_free_ char *dcopy = strdup(path), *bcopy = strdup(path);
 	_cleanup_close_ int dfd = -1;
 	const char *dir, *base;
+	enum atomic_step step;
 	struct stat st;
-	int fd, rc;
+	int rc;
 
 	if (!dcopy || !bcopy)
 		return fail(who, "cannot write", path, ENOMEM);
@@ -79,25 +50,18 @@ int nfd_write_atomic(const char *who, const char *path, const char *data, size_t
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return fail(who, "cannot open the directory of", path, errno);
-	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, base) < 0) {
-		tmp = NULL;
-		return fail(who, "cannot write", path, ENOMEM);
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return fail(who, "cannot create a temporary file for", path, errno);
-	rc = fill(fd, data, len);
-	if (rc < 0) {
-		unlink(tmp);
+	rc = atomic_replace(dfd, base, data, len, &step);
+	if (rc == 0)
+		return 0;
+	switch (step) {
+	case ATOMIC_CREATE:
+		return fail(who, "cannot create a temporary file for", path, -rc);
+	case ATOMIC_WRITE:
 		return fail(who, "cannot write", path, -rc);
+	case ATOMIC_RENAME:
+		return fail(who, "cannot rename the new file to", path, -rc);
+	case ATOMIC_SYNC_DIR:
+	default:
+		return fail(who, "cannot fsync the directory of", path, -rc);
 	}
-	if (rename(tmp, path) < 0) {
-		rc = errno;
-		unlink(tmp);
-		return fail(who, "cannot rename the new file to", path, rc);
-	}
-	/* The new name is in place; only its durability is left to ask for. */
-	if (fsync(dfd) < 0)
-		return fail(who, "cannot fsync the directory of", path, errno);
-	return 0;
 }

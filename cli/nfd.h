@@ -38,11 +38,12 @@ int nfd_print(FILE *out, struct pmemflush_ctx *ctx, struct pmemflush_drivers *dr
 	      long expiry, time_t now);
 
 /*
- * Replace @path with @len bytes of @data atomically: a hidden temporary file
- * in the same directory (".NAME.XXXXXX", which NFD ignores), fsync, rename
- * over @path, fsync of the directory. On failure nothing is left behind and
- * an existing @path is untouched; a message naming the step is printed to
- * stderr after @who. Returns 0 or a negative errno.
+ * Replace @path with @len bytes of @data atomically (atomic_replace(): an
+ * unnamed temporary file in the same directory, named ".NAME.XXXXXX", which
+ * NFD ignores, only to be renamed over @path; fsync of the directory). On
+ * failure, or when killed, nothing is left behind and an existing @path is
+ * untouched; a message naming the step is printed to stderr after @who.
+ * Returns 0 or a negative errno.
  */
 int nfd_write_atomic(const char *who, const char *path, const char *data, size_t len);
 

@@ -4,11 +4,20 @@
  * invalid UTF-8, exact seconds, duplicate series, grouping by family.
  * "test-metrics all" prints one sample of every family of vpmemctl metrics
  * with hostile label values, for test-metrics-promtool.sh to give to the
- * real promtool.
+ * real promtool. And --output's atomic replacement (cli/atomic-file.c):
+ * a writer killed in the middle of its write leaves the old file and
+ * nothing else.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "metrics.h"
 #include "test.h"
@@ -90,6 +99,88 @@ static void test_render(void)
 	prom_release(&p);
 }
 
+/* The names in @dir, sorted, joined by spaces (dot files too). */
+static const char *names_in(const char *dir)
+{
+	static char buf[1024];
+	struct dirent **list;
+	int i, n = scandir(dir, &list, NULL, alphasort);
+
+	buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i]->d_name, ".") && strcmp(list[i]->d_name, "..")) {
+			if (buf[0])
+				strncat(buf, " ", sizeof(buf) - strlen(buf) - 1);
+			strncat(buf, list[i]->d_name, sizeof(buf) - strlen(buf) - 1);
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	return buf;
+}
+
+static const char *contents(const char *path)
+{
+	static char buf[64];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n < 0 ? 0 : n] = '\0';
+	return buf;
+}
+
+/*
+ * A writer killed in the middle of writing the new file (here by SIGXFSZ:
+ * a file size limit far below the data, so the kill is certain and comes
+ * inside write()) leaves the old file and no temporary file: the new data
+ * had no name yet (O_TMPFILE).
+ */
+static void test_atomic_killed(void)
+{
+	char dir[] = "/tmp/test-metrics-atomic.XXXXXX", path[64];
+	size_t len = 1 << 20;
+	char *big = malloc(len);
+	int status = 0, fd;
+	pid_t pid;
+
+	T_EXPECT(big && mkdtemp(dir));
+	if (!big || !dir[0])
+		return;
+	memset(big, '#', len);
+	snprintf(path, sizeof(path), "%s/" METRICS_FILE, dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	T_EXPECT(fd >= 0 && write(fd, "old\n", 4) == 4 && close(fd) == 0);
+
+	/* A replacement that works: the new data, nothing else. */
+	T_EXPECT(metrics_write_atomic(dir, METRICS_FILE, "new\n", 4) == 0);
+	T_EXPECTF(strcmp(contents(path), "new\n") == 0, "%s", contents(path));
+	T_EXPECTF(strcmp(names_in(dir), METRICS_FILE) == 0, "left: %s", names_in(dir));
+
+	pid = fork();
+	T_EXPECT(pid >= 0);
+	if (pid == 0) {
+		struct rlimit fsize = { 4096, 4096 }, core = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &core);
+		setrlimit(RLIMIT_FSIZE, &fsize);
+		metrics_write_atomic(dir, METRICS_FILE, big, len);
+		_exit(0);
+	}
+	T_EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid);
+	T_EXPECTF(WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ,
+		  "the writer was not killed mid-write: status %#x", status);
+	T_EXPECTF(strcmp(contents(path), "new\n") == 0, "old file changed: %s", contents(path));
+	T_EXPECTF(strcmp(names_in(dir), METRICS_FILE) == 0, "a killed writer left: %s",
+		  names_in(dir));
+
+	unlink(path);
+	rmdir(dir);
+	free(big);
+}
+
 /* One sample of every family, labels as vpmemctl would give them, values hostile. */
 static int print_all(void)
 {
@@ -116,5 +207,6 @@ int main(int argc, char **argv)
 	test_escape();
 	test_seconds();
 	test_render();
+	test_atomic_killed();
 	return t_report("test-metrics");
 }
