@@ -357,9 +357,10 @@ int pmemflush_region_is_enabled(struct pmemflush_region *region);
 /**
  * pmemflush_region_get_vpmem_counter() - read one of the vpmem driver's
  * counters of the region's device, live: "flush_requests", "host_flushes",
- * "flush_errors", "flush_latency_total_ns", "flush_latency_max_ns"
- * (vpmem(4)). Returns 0, -ENOENT when the region is not driven by vpmem,
- * -EINVAL for another name, or the error of reading it.
+ * "flush_errors", "flush_latency_total_ns", "flush_latency_max_ns",
+ * "flush_errors_ack" (vpmem(4); root only, else -EACCES). Returns 0,
+ * -ENOENT when the region is not driven by vpmem, -EINVAL for another
+ * name, or the error of reading it.
  */
 int pmemflush_region_get_vpmem_counter(struct pmemflush_region *region, const char *name,
 				       unsigned long long *value);

@@ -354,7 +354,8 @@ PMEMFLUSH_EXPORT int pmemflush_region_get_vpmem_counter(struct pmemflush_region 
 							unsigned long long *value)
 {
 	static const char *const names[] = { "flush_requests", "host_flushes", "flush_errors",
-					     "flush_latency_total_ns", "flush_latency_max_ns" };
+					     "flush_latency_total_ns", "flush_latency_max_ns",
+					     "flush_errors_ack" };
 	char path[PATH_MAX], buf[32], *end;
 	size_t i;
 	int rc;
