@@ -77,25 +77,58 @@ static const char *yes(bool b)
 }
 
 /*
- * Would device dax on @r be durable? As the library decides for a devdax
- * namespace (whether or not one exists yet: PMEM-CSI creates its own):
- * synchronous pmem, or buffered pmem with a host-flush path. Unknown
- * buffering and volatile regions are not, whatever pmemflush.conf trusts:
- * the labels say what the guest can verify.
+ * Durable with CPU cache flushes alone, for any program (PMDK, whose
+ * pmem_persist() never asks the host: it sees is_pmem=1 on virtio-pmem
+ * too): the region is verified synchronous. Buffered, unknown buffering
+ * and volatile regions are not, whatever pmemflush.conf trusts: the labels
+ * say what the guest can verify.
  */
-static bool devdax_durable(struct pmemflush_region *r)
+static bool cpu_flush_durable(struct pmemflush_region *r)
 {
 	if (pmemflush_region_get_hazards(r) &
 	    (PMEMFLUSH_HAZARD_VOLATILE | PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN))
 		return false;
-	switch (pmemflush_region_get_buffered(r)) {
-	case PMEMFLUSH_NO:
+	return pmemflush_region_get_buffered(r) == PMEMFLUSH_NO;
+}
+
+enum flush_state { FLUSH_OK, FLUSH_FAILING, FLUSH_UNKNOWN };
+
+/*
+ * vpmem refuses every flush of a device while a flush error is not
+ * acknowledged (vpmem(4): sticky until root writes flush_errors_ack).
+ * flush_errors_ack is root's only (0600): another user cannot tell, and
+ * unknown is never "working". A region not driven by vpmem has no
+ * counters and nothing to refuse this way.
+ */
+static enum flush_state flush_state(struct pmemflush_region *r)
+{
+	unsigned long long errors, acked;
+
+	if (pmemflush_region_get_driver(r) != PMEMFLUSH_DRIVER_VPMEM)
+		return FLUSH_OK;
+	if (pmemflush_region_get_vpmem_counter(r, "flush_errors", &errors) < 0 ||
+	    pmemflush_region_get_vpmem_counter(r, "flush_errors_ack", &acked) < 0)
+		return FLUSH_UNKNOWN;
+	return errors > acked ? FLUSH_FAILING : FLUSH_OK;
+}
+
+/*
+ * Durable for a program that persists through libpmemflush (which writes
+ * vpmem's flush attribute on a buffered region): CPU-flush durable, or
+ * verified buffered with a host-flush path that is not refusing flushes.
+ * Whether the program may write the attribute (root, or the udev rule's
+ * group; /sys is read-only in an unprivileged container) is its deployment's
+ * business: docs/nfd.md.
+ */
+static bool host_flush_durable(struct pmemflush_region *r, enum flush_state fs)
+{
+	if (cpu_flush_durable(r))
 		return true;
-	case PMEMFLUSH_YES:
-		return pmemflush_region_get_host_flush(r) != PMEMFLUSH_HOST_FLUSH_NONE;
-	default:
+	if (pmemflush_region_get_hazards(r) &
+	    (PMEMFLUSH_HAZARD_VOLATILE | PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN))
 		return false;
-	}
+	return pmemflush_region_get_buffered(r) == PMEMFLUSH_YES &&
+	       pmemflush_region_get_host_flush(r) != PMEMFLUSH_HOST_FLUSH_NONE && fs == FLUSH_OK;
 }
 
 /* Any hazard of @mask that makes a path unsafe (not a mere warning)? */
@@ -109,28 +142,48 @@ static bool any_unsafe(unsigned int mask)
 	return false;
 }
 
+/* true, false, or "unknown" when some are unknown and none is true. */
+static const char *tri(unsigned int yes_count, unsigned int unknown_count)
+{
+	return yes_count ? "true" : unknown_count ? "unknown" : "false";
+}
+
 static void region_labels(struct nfd_out *o, struct pmemflush_ctx *ctx)
 {
-	unsigned int regions = 0, buffered = 0, host_flush = 0, durable = 0;
+	unsigned int regions = 0, buffered = 0, buffered_unknown = 0, host_flush = 0;
+	unsigned int cpu_durable = 0, hf_durable = 0, failing = 0, failing_unknown = 0;
 	unsigned int hazards = 0, h;
 	struct pmemflush_region *r;
 
 	pmemflush_region_foreach(ctx, r) {
+		enum pmemflush_tristate b = pmemflush_region_get_buffered(r);
+		enum flush_state fs = flush_state(r);
+
 		regions++;
-		buffered += pmemflush_region_get_buffered(r) == PMEMFLUSH_YES;
+		buffered += b == PMEMFLUSH_YES;
+		buffered_unknown += b != PMEMFLUSH_YES && b != PMEMFLUSH_NO;
 		host_flush += pmemflush_region_get_host_flush(r) != PMEMFLUSH_HOST_FLUSH_NONE;
-		durable += devdax_durable(r);
+		cpu_durable += cpu_flush_durable(r);
+		hf_durable += host_flush_durable(r, fs);
+		failing += fs == FLUSH_FAILING;
+		failing_unknown += fs == FLUSH_UNKNOWN;
 		hazards |= pmemflush_region_get_hazards(r);
 	}
 	label(o, "pmem", "%s", yes(regions));
 	label(o, "regions", "%u", regions);
-	label(o, "buffered", "%s", yes(buffered));
+	/* Unknown is not "no": a region of unknown buffering may be buffered. */
+	label(o, "buffered", "%s", tri(buffered, buffered_unknown));
 	label(o, "buffered-regions", "%u", buffered);
+	label(o, "buffered-unknown-regions", "%u", buffered_unknown);
 	label(o, "host-flush", "%s", yes(host_flush));
 	label(o, "host-flush-regions", "%u", host_flush);
 	/* All regions, not some: PMEM-CSI may place a volume on any of them. */
-	label(o, "devdax-durable", "%s", yes(regions && durable == regions));
-	label(o, "devdax-durable-regions", "%u", durable);
+	label(o, "cpu-flush-durable", "%s", yes(regions && cpu_durable == regions));
+	label(o, "cpu-flush-durable-regions", "%u", cpu_durable);
+	label(o, "devdax-host-flush", "%s", yes(regions && hf_durable == regions));
+	label(o, "devdax-host-flush-regions", "%u", hf_durable);
+	label(o, "flush-failing", "%s", tri(failing, failing_unknown));
+	label(o, "flush-failing-regions", "%u", failing);
 	label(o, "unsafe", "%s", yes(any_unsafe(hazards)));
 	/* Every known hazard, true or false: absent means "not written". */
 	for (h = 1; h <= PMEMFLUSH_HAZARD_ALL; h <<= 1) {

@@ -26,30 +26,48 @@ FALSE_HAZARDS = {"hazard." + h: "false" for h in vl.HAZARDS}
 # What each configuration of the case must give, label by label: every
 # label vpmemctl writes except the version.
 COMMON = {"pmem": "true", "regions": "3", "buffered": "true", "buffered-regions": "3",
-          "host-flush": "true", "devices": "3", "devices.unbound": "0",
-          "module.vpmem": "live"}
+          "buffered-unknown-regions": "0", "host-flush": "true", "devices": "3",
+          "devices.unbound": "0", "module.vpmem": "live",
+          # virtio-pmem is buffered: CPU flushes never make it durable.
+          "cpu-flush-durable": "false", "cpu-flush-durable-regions": "0"}
+NOT_FAILING = {"flush-failing": "false", "flush-failing-regions": "0"}
+ALL_VPMEM = {**COMMON, **FALSE_HAZARDS, **{
+    "host-flush-regions": "3", "unsafe": "false", "devices.vpmem": "3",
+    "devices.virtio_pmem": "0", "driver-advice": "none"}}
 EXPECT = {
-    "mixed": {**COMMON, **FALSE_HAZARDS, **{
-        "host-flush-regions": "1", "devdax-durable": "false", "devdax-durable-regions": "1",
+    "mixed": {**COMMON, **FALSE_HAZARDS, **NOT_FAILING, **{
+        "host-flush-regions": "1", "devdax-host-flush": "false",
+        "devdax-host-flush-regions": "1",
         "unsafe": "true", "hazard.devdax-no-host-flush": "true",
         "hazard.nobarrier-on-buffered": "true", "module.virtio_pmem": "live",
         "devices.vpmem": "1", "devices.virtio_pmem": "2", "driver-advice": "bind-vpmem"}},
-    "barrier": {**COMMON, **FALSE_HAZARDS, **{
-        "host-flush-regions": "1", "devdax-durable": "false", "devdax-durable-regions": "1",
+    "barrier": {**COMMON, **FALSE_HAZARDS, **NOT_FAILING, **{
+        "host-flush-regions": "1", "devdax-host-flush": "false",
+        "devdax-host-flush-regions": "1",
         "unsafe": "true", "hazard.devdax-no-host-flush": "true",
         "module.virtio_pmem": "live",
         "devices.vpmem": "1", "devices.virtio_pmem": "2", "driver-advice": "bind-vpmem"}},
-    "vpmem": {**COMMON, **FALSE_HAZARDS, **{
-        "host-flush-regions": "3", "devdax-durable": "true", "devdax-durable-regions": "3",
-        "unsafe": "false", "devices.vpmem": "3", "devices.virtio_pmem": "0",
-        "driver-advice": "none"}},
+    "vpmem": {**ALL_VPMEM, **NOT_FAILING, **{
+        "devdax-host-flush": "true", "devdax-host-flush-regions": "3"}},
+    # A flush error not acknowledged on one device: vpmem refuses its flushes.
+    "failing": {**ALL_VPMEM, **{
+        "flush-failing": "true", "flush-failing-regions": "1",
+        "devdax-host-flush": "false", "devdax-host-flush-regions": "2"}},
+    # The same, seen by a user who cannot read flush_errors_ack (root's).
+    "failing-nonroot": {**ALL_VPMEM, **{
+        "flush-failing": "unknown", "flush-failing-regions": "0",
+        "devdax-host-flush": "false", "devdax-host-flush-regions": "0"}},
+    # Acknowledged: flushes work again.
+    "acked": {**ALL_VPMEM, **NOT_FAILING, **{
+        "devdax-host-flush": "true", "devdax-host-flush-regions": "3"}},
 }
 # The example rules' verdict per configuration: (labels, taint present).
 NOT_DURABLE = {NS + "pmem-not-durable": "true"}
+PMEMFLUSH_DURABLE = {NS + "pmemflush-durable-pmem": "true", **NOT_DURABLE}
 TAINT = NS + "pmem-not-durable=true:NoSchedule"
 RULES = {"mixed": (NOT_DURABLE, True), "barrier": (NOT_DURABLE, True),
-         "vpmem": ({NS + "durable-pmem": "true"}, False)}
-
+         "vpmem": (PMEMFLUSH_DURABLE, True), "failing": (NOT_DURABLE, True),
+         "failing-nonroot": (NOT_DURABLE, True), "acked": (PMEMFLUSH_DURABLE, True)}
 
 def ok(name):
     print("@@VT ok %s" % name)
@@ -100,6 +118,8 @@ for path in sorted(glob.glob(os.path.join(TOP, "deploy", "kubernetes", "*.yaml")
     with open(path) as f:
         docs += [d for d in yaml.safe_load_all(f) if d]
 pod = next(d for d in docs if d.get("kind") == "Pod" and d["metadata"]["name"] == "pmem-app")
+pf_pod = next(d for d in docs if d.get("kind") == "Pod" and
+              d["metadata"]["name"] == "pmemflush-app")
 
 for step, want in EXPECT.items():
     data = export(step + ".nfd")
@@ -140,8 +160,13 @@ for step, want in EXPECT.items():
     check(step + "-rule-labels", labels == want_labels, "rules give %s" % labels)
     check(step + "-rule-taint", (TAINT in taints) == want_taint, "rules give taints %s" % taints)
     node = dict(r.labels, **labels)
-    check(step + "-pmem-app-placement", nfr_eval.node_affinity_matches(pod, node) == (step == "vpmem"),
+    # A PMDK-style pod never lands on virtio-pmem; a libpmemflush pod only
+    # where every region has a working host flush.
+    check(step + "-pmem-app-placement", not nfr_eval.node_affinity_matches(pod, node),
           "pmem-app's nodeAffinity on labels %s" % node)
+    check(step + "-pmemflush-app-placement",
+          nfr_eval.node_affinity_matches(pf_pod, node) == (step in ("vpmem", "acked")),
+          "pmemflush-app's nodeAffinity on labels %s" % node)
 
 # The file --output wrote: legal, with its expiry; once expired, NFD keeps
 # nothing, and the rules must then fail closed on the pmem NFD still sees.

@@ -9,6 +9,7 @@ create); the documentation of every label; the systemd unit.
 usage: test_nfd.py VPMEMCTL SOURCE_ROOT"""
 import datetime
 import glob
+import json
 import os
 import re
 import subprocess
@@ -82,9 +83,12 @@ check("nfd-regions", got.get("regions") == str(regions),
       "regions=%s, sysfs has %d" % (got.get("regions"), regions))
 check("nfd-pmem", got.get("pmem") == ("true" if regions else "false"), got.get("pmem"))
 if regions == 0:
-    for name in ("buffered", "host-flush", "devdax-durable", "unsafe"):
+    for name in ("buffered", "host-flush", "cpu-flush-durable", "devdax-host-flush",
+                 "flush-failing", "unsafe"):
         check("nfd-no-pmem-" + name, got.get(name) == "false", "%s=%s" % (name, got.get(name)))
-    for name in ("buffered-regions", "host-flush-regions", "devdax-durable-regions"):
+    for name in ("buffered-regions", "buffered-unknown-regions", "host-flush-regions",
+                 "cpu-flush-durable-regions", "devdax-host-flush-regions",
+                 "flush-failing-regions"):
         check("nfd-no-pmem-" + name, got.get(name) == "0", "%s=%s" % (name, got.get(name)))
 if "devices" in got:
     vdevs = 0
@@ -331,14 +335,21 @@ if regions == 0:
     check("rules-no-pmem", rl == {} and taints == set(), "%s %s" % (rl, taints))
 else:
     print("note: this machine has pmem; rules give %s %s" % (rl, taints))
-check("rules-make-labels", set(rule_labels) == {vl.NS + "/durable-pmem", vl.NS + "/pmem-not-durable"},
+RULE_LABELS = ["durable-pmem", "pmemflush-durable-pmem", "pmem-not-durable"]
+check("rules-make-labels", set(rule_labels) == {vl.NS + "/" + n for n in RULE_LABELS},
       str(rule_labels))
+# No rule, selector or pod may derive a durable verdict from the old label
+# that promised device dax durability to programs that never flush the host.
+for name, doc in docs:
+    text = json.dumps(doc)
+    check("no-devdax-durable-%s" % name, "devdax-durable" not in text,
+          "%s still uses devdax-durable" % name)
 
 # --- Documentation and the systemd unit ---------------------------------------
 for doc in ("man/vpmemctl-list.1.adoc", "docs/nfd.md"):
     with open(os.path.join(TOP, doc)) as f:
         text = f.read()
-    missing = [n for n in list(vl.LABELS) + ["durable-pmem", "pmem-not-durable"]
+    missing = [n for n in list(vl.LABELS) + RULE_LABELS
                if not re.search(r"`%s`" % re.escape(n), text)]
     check("documented-" + doc, not missing, "not documented: %s" % missing)
 with open(os.path.join(TOP, "systemd", "vpmem-nfd.service.in")) as f:

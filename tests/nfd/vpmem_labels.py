@@ -13,15 +13,22 @@ ADVICE = ("none", "bind-vpmem", "unbound", "vpmem-blacklisted", "install-vpmem")
 HAZARDS = ("devdax-no-host-flush", "nobarrier-on-buffered", "buffered-unknown",
            "volatile", "write-through-on-buffered", "sector-on-buffered")
 
+TRI = ("true", "false", "unknown")
+
 LABELS = {
     "pmem": BOOL,
     "regions": COUNT,
-    "buffered": BOOL,
+    "buffered": TRI,
     "buffered-regions": COUNT,
+    "buffered-unknown-regions": COUNT,
     "host-flush": BOOL,
     "host-flush-regions": COUNT,
-    "devdax-durable": BOOL,
-    "devdax-durable-regions": COUNT,
+    "cpu-flush-durable": BOOL,
+    "cpu-flush-durable-regions": COUNT,
+    "devdax-host-flush": BOOL,
+    "devdax-host-flush-regions": COUNT,
+    "flush-failing": TRI,
+    "flush-failing-regions": COUNT,
     "unsafe": BOOL,
 }
 LABELS.update({"hazard." + h: BOOL for h in HAZARDS})

@@ -2,11 +2,18 @@
 # labels, checked here after each change of configuration and exported to
 # the host, where vpmemctl-nfd.host checks every file with the parser written
 # from NFD's documentation and the values each configuration must give.
-# 1 "mixed": device 0 on vpmem with device dax (durable), device 1 on the
-#   in-tree driver with device dax (devdax-no-host-flush), device 2 in-tree
-#   with ext4 -o nobarrier (nobarrier-on-buffered);
+# virtio-pmem is buffered: cpu-flush-durable is false in every step (CPU
+# flushes, all PMDK does, never reach the host).
+# 1 "mixed": device 0 on vpmem with device dax (host flush path), device 1
+#   on the in-tree driver with device dax (devdax-no-host-flush), device 2
+#   in-tree with ext4 -o nobarrier (nobarrier-on-buffered);
 # 2 "barrier": device 2 remounted with barriers;
-# 3 "vpmem": every device on vpmem: device dax durable everywhere.
+# 3 "vpmem": every device on vpmem: devdax-host-flush everywhere;
+# 4 "failing": a failed host flush (fail_next_flushes) not acknowledged:
+#   vpmem refuses that device's flushes, flush-failing=true and
+#   devdax-host-flush=false; "failing-nonroot": a user who cannot read
+#   flush_errors_ack says unknown, never working; "acked": root's
+#   acknowledgement, flushes work again.
 # --output: atomic (a new inode, no temporary file left), refused into a
 # read-only and into an unwritable directory with the old file kept.
 # vt: devices=128M,128M,128M driver0=vpmem mode0=devdax mode1=devdax mode2=fsdax fs2=ext4 mount2=dax,noatime,nobarrier timeout=300
@@ -28,10 +35,14 @@ expect() {
 	done
 }
 
-# snapshot STEP: the labels now, the driver facts and the nd devices (for
+# snapshot STEP [USER]: the labels now (as USER), the driver facts and the nd devices (for
 # the rule's memory.nv match), checked against each other and exported.
 snapshot() {
-	vpmemctl list --format=nfd > "/tmp/$1.nfd" 2> "/tmp/$1.err"
+	if [ -n "$2" ]; then
+		su -s /bin/sh "$2" -c "vpmemctl list --format=nfd" > "/tmp/$1.nfd" 2> "/tmp/$1.err"
+	else
+		vpmemctl list --format=nfd > "/tmp/$1.nfd" 2> "/tmp/$1.err"
+	fi
 	check_eq "$1-exit" $? 0
 	check_eq "$1-no-stderr" "$(cat "/tmp/$1.err")" ""
 	sed "s/^/@@VT info $1| /" "/tmp/$1.nfd" | head -40
@@ -61,8 +72,10 @@ check_eq device0-vpmem "$(basename "$(readlink "$(vt_virtio_dev 0)/driver")")" v
 
 # 1: mixed.
 snapshot mixed
-expect mixed pmem=true regions=3 buffered=true buffered-regions=3 host-flush=true \
-	host-flush-regions=1 devdax-durable=false devdax-durable-regions=1 unsafe=true \
+expect mixed pmem=true regions=3 buffered=true buffered-regions=3 buffered-unknown-regions=0 \
+	host-flush=true host-flush-regions=1 cpu-flush-durable=false cpu-flush-durable-regions=0 \
+	devdax-host-flush=false devdax-host-flush-regions=1 flush-failing=false \
+	flush-failing-regions=0 unsafe=true \
 	hazard.devdax-no-host-flush=true hazard.nobarrier-on-buffered=true \
 	hazard.buffered-unknown=false hazard.volatile=false \
 	hazard.write-through-on-buffered=false hazard.sector-on-buffered=false \
@@ -114,7 +127,8 @@ check_eq dir-target-nothing-left "$(ls -A "$FD")" vpmem
 check remount-barrier mount -o remount,barrier=1 "$MNT2"
 snapshot barrier
 expect barrier hazard.nobarrier-on-buffered=false hazard.devdax-no-host-flush=true unsafe=true \
-	devdax-durable=false devdax-durable-regions=1 devices.virtio_pmem=2
+	devdax-host-flush=false devdax-host-flush-regions=1 cpu-flush-durable=false \
+	devices.virtio_pmem=2
 
 # 3: every device on vpmem: device dax durable on every region.
 umount "$MNT2"
@@ -129,9 +143,32 @@ done
 check_eq vpmem-all-bound "$(for i in 0 1 2; do basename "$(readlink "$(vt_virtio_dev $i)/driver")"; done | sort -u)" vpmem
 snapshot vpmem
 expect vpmem pmem=true regions=3 buffered=true buffered-regions=3 host-flush=true \
-	host-flush-regions=3 devdax-durable=true devdax-durable-regions=3 unsafe=false \
+	host-flush-regions=3 cpu-flush-durable=false cpu-flush-durable-regions=0 \
+	devdax-host-flush=true devdax-host-flush-regions=3 flush-failing=false unsafe=false \
 	hazard.devdax-no-host-flush=false hazard.nobarrier-on-buffered=false \
 	module.vpmem=live devices=3 devices.vpmem=3 devices.virtio_pmem=0 devices.unbound=0 \
 	driver-advice=none
+
+# 4: a host flush of one device fails (the VPMEM_TESTING knob): vpmem
+# refuses that device's flushes until root acknowledges the error.
+vp=$(ls -d /sys/bus/nd/devices/ndbus*/vpmem | head -1)
+knob=/sys/module/vpmem/parameters/fail_next_flushes
+e0=$(cat "$vp/flush_errors")
+echo 1 > "$knob"
+check_rc failing-flush-eio 1 sh -c "echo 1 > $vp/flush"
+check_eq failing-counted "$(cat "$vp/flush_errors")" $((e0 + 1))
+check_rc failing-refused 1 sh -c "echo 1 > $vp/flush"
+snapshot failing
+expect failing flush-failing=true flush-failing-regions=1 devdax-host-flush=false \
+	devdax-host-flush-regions=2 cpu-flush-durable=false
+check_eq failing-ack-root-only "$(stat -c %a "$vp/flush_errors_ack")" 600
+snapshot failing-nonroot app
+expect failing-nonroot flush-failing=unknown flush-failing-regions=0 devdax-host-flush=false \
+	devdax-host-flush-regions=0
+cat "$vp/flush_errors" > "$vp/flush_errors_ack"
+check acked-flush-works sh -c "echo 1 > $vp/flush"
+snapshot acked
+expect acked flush-failing=false flush-failing-regions=0 devdax-host-flush=true \
+	devdax-host-flush-regions=3
 
 vt_no_kernel_splat no-kernel-splat
