@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,12 +44,15 @@ enum {
 	M_FLUSH_REQUESTS,
 	M_HOST_FLUSHES,
 	M_FLUSH_ERRORS,
+	M_FLUSH_ERRORS_ACK_SUCCESS,
+	M_FLUSH_ERRORS_UNACK,
 	M_LATENCY_TOTAL,
 	M_LATENCY_MAX,
 	M_MOUNT_INFO,
 	M_MOUNT_DAX,
 	M_MOUNT_CHECK_SUCCESS,
 	M_MOUNT_DURABLE,
+	M_MOUNT_DURABLE_TRUSTED,
 	M_MOUNT_HAZARD,
 	M__COUNT
 };
@@ -64,7 +68,7 @@ const struct prom_family metrics_families[] = {
 	[M_DRIVER_FACTS_SUCCESS] = { "vpmem_driver_facts_success", PROM_GAUGE,
 		"1 if the kernel module and virtio-pmem device facts could be read (libkmod, sysfs), 0 if not (then no module or device series)." },
 	[M_MODULE_INFO] = { "vpmem_module_info", PROM_GAUGE,
-		"A kernel module that can drive virtio-pmem (vpmem, virtio_pmem): its state and version; always 1." },
+		"A kernel module that can drive virtio-pmem (vpmem, virtio_pmem): its version; always 1 (vpmem_module_loaded says whether it is live)." },
 	[M_MODULE_LOADED] = { "vpmem_module_loaded", PROM_GAUGE,
 		"1 if the module is live in the running kernel or built into it, else 0." },
 	[M_MODULE_AVAILABLE] = { "vpmem_module_available", PROM_GAUGE,
@@ -101,6 +105,10 @@ const struct prom_family metrics_families[] = {
 		"Flush requests the vpmem driver sent to the host." },
 	[M_FLUSH_ERRORS] = { "vpmem_flush_errors_total", PROM_COUNTER,
 		"Failed flushes of the device since it was bound (host error, broken device, injected)." },
+	[M_FLUSH_ERRORS_ACK_SUCCESS] = { "vpmem_flush_errors_ack_success", PROM_GAUGE,
+		"For a region driven by vpmem: 1 if flush_errors_ack could be read (it is root's only), 0 if not (then vpmem_flush_errors_unacknowledged is absent)." },
+	[M_FLUSH_ERRORS_UNACK] = { "vpmem_flush_errors_unacknowledged", PROM_GAUGE,
+		"Flush errors root has not acknowledged (flush_errors - flush_errors_ack); while above 0 vpmem refuses every flush of the device." },
 	[M_LATENCY_TOTAL] = { "vpmem_host_flush_latency_seconds_total", PROM_COUNTER,
 		"Sum of the times from sending a host flush to its answer, over all answered host flushes." },
 	[M_LATENCY_MAX] = { "vpmem_host_flush_latency_max_seconds", PROM_GAUGE,
@@ -112,7 +120,9 @@ const struct prom_family metrics_families[] = {
 	[M_MOUNT_CHECK_SUCCESS] = { "vpmem_mount_check_success", PROM_GAUGE,
 		"1 if libpmemflush's path check of the mount point succeeded, 0 if not (then its durable and hazard series are absent)." },
 	[M_MOUNT_DURABLE] = { "vpmem_mount_durable", PROM_GAUGE,
-		"1 if files of the mount can be made durable on the host (path check of the mount point, for the user running vpmemctl), else 0." },
+		"1 if files of the mount can be made durable on the host as far as the guest can verify (path check of the mount point, for the user running vpmemctl, without any trust opt-in), else 0." },
+	[M_MOUNT_DURABLE_TRUSTED] = { "vpmem_mount_durable_trusted", PROM_GAUGE,
+		"1 if the path check calls the mount durable with the configured trust (trust-unverified-platform of /etc/pmemflush.conf), else 0; differs from vpmem_mount_durable only where that trust is configured and needed." },
 	[M_MOUNT_HAZARD] = { "vpmem_mount_hazard", PROM_GAUGE,
 		"1 if the hazard applies to the mount point (path check), 0 if not; every known hazard is listed." },
 };
@@ -162,8 +172,8 @@ static void collect_drivers(struct pmemflush_ctx *ctx, struct prom *p, struct me
 		const char *name = pmemflush_module_get_name(m);
 		enum pmemflush_module_state s = pmemflush_module_get_state(m);
 
-		prom_add(p, M_MODULE_INFO, "1", "module", name, "state",
-			 pmemflush_module_state_name(s), "version",
+		/* No state label: a label that changes makes a new series. */
+		prom_add(p, M_MODULE_INFO, "1", "module", name, "version",
 			 str(pmemflush_module_get_version(m)), NULL);
 		prom_add_u64(p, M_MODULE_LOADED,
 			     s == PMEMFLUSH_MODULE_LIVE || s == PMEMFLUSH_MODULE_BUILTIN, "module",
@@ -193,7 +203,7 @@ static void collect_counters(struct pmemflush_region *r, struct prom *p,
 	static const char *const names[] = { "flush_requests", "host_flushes", "flush_errors",
 					     "flush_latency_total_ns", "flush_latency_max_ns" };
 	const char *region = pmemflush_region_get_devname(r);
-	unsigned long long v[ARRAY_SIZE(names)];
+	unsigned long long v[ARRAY_SIZE(names)], ack;
 	char secs[48];
 	size_t i;
 	int rc;
@@ -220,6 +230,22 @@ static void collect_counters(struct pmemflush_region *r, struct prom *p,
 	prom_add(p, M_LATENCY_TOTAL, secs, "region", region, NULL);
 	prom_ns_to_seconds(secs, sizeof(secs), v[4]);
 	prom_add(p, M_LATENCY_MAX, secs, "region", region, NULL);
+
+	/*
+	 * vpmem refuses every flush while an error is not acknowledged, yet
+	 * the other counters look healthy. flush_errors_ack is 0600: another
+	 * user cannot read it, which is said, not rendered as 0.
+	 */
+	rc = pmemflush_region_get_vpmem_counter(r, "flush_errors_ack", &ack);
+	prom_add_u64(p, M_FLUSH_ERRORS_ACK_SUCCESS, rc < 0 ? 0 : 1, "region", region, NULL);
+	if (rc < 0) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "%s: vpmem counter flush_errors_ack", region);
+		failed(st, -rc, what, NULL);
+		return;
+	}
+	prom_add_u64(p, M_FLUSH_ERRORS_UNACK, v[2] > ack ? v[2] - ack : 0, "region", region, NULL);
 }
 
 /* One mount of a pmem block device: what it is, and its path check. */
@@ -229,6 +255,7 @@ static void collect_mount(struct pmemflush_ctx *ctx, struct pmemflush_mount *m,
 	struct pmemflush_namespace *ns = pmemflush_mount_get_namespace(m);
 	const char *target = pmemflush_mount_get_target(m);
 	struct pmemflush_check *c = NULL;
+	bool durable, verified;
 	int rc;
 
 	/* The same mount point under two namespaces (over-mounted): once. */
@@ -249,14 +276,23 @@ static void collect_mount(struct pmemflush_ctx *ctx, struct pmemflush_mount *m,
 		failed(st, -rc, what, pmemflush_errormsg());
 		return;
 	}
-	prom_add_u64(p, M_MOUNT_DURABLE, pmemflush_check_is_durable(c) == 1, "mountpoint", target,
-		     NULL);
+	/*
+	 * The check follows pmemflush.conf's trust-unverified-platform; the
+	 * verified verdict is the same without a trusted hazard (the NFD
+	 * labels likewise ignore the trust). Both are given: an alert on
+	 * durability wants the first, a capacity view may want the second.
+	 */
+	durable = pmemflush_check_is_durable(c) == 1;
+	verified = durable && pmemflush_check_is_platform_trusted(c) != 1 &&
+		   !(pmemflush_check_get_hazards(c) & PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN);
+	prom_add_u64(p, M_MOUNT_DURABLE, verified, "mountpoint", target, NULL);
+	prom_add_u64(p, M_MOUNT_DURABLE_TRUSTED, durable, "mountpoint", target, NULL);
 	add_hazards(p, M_MOUNT_HAZARD, "mountpoint", target, pmemflush_check_get_hazards(c));
 	pmemflush_check_unref(c);
 }
 
 static void collect_region(struct pmemflush_ctx *ctx, struct pmemflush_region *r,
-			   struct prom *p, struct metrics_status *st)
+			   struct prom *p, struct metrics_status *st, bool mounts)
 {
 	const char *region = pmemflush_region_get_devname(r);
 	unsigned int count[PMEMFLUSH_NS_MODE_DEVDAX + 1] = { 0 };
@@ -304,12 +340,21 @@ static void collect_region(struct pmemflush_ctx *ctx, struct pmemflush_region *r
 		prom_add_u64(p, M_REGION_NAMESPACES, count[mode], "region", region, "mode",
 			     pmemflush_ns_mode_name(mode), NULL);
 	collect_counters(r, p, st);
+	/*
+	 * Per-mount series are labelled by mount point, which under
+	 * Kubernetes (/var/lib/kubelet/pods/UID/...) is new for every pod: a
+	 * fleet may turn them off. The region's hazard series above include
+	 * its mounts' hazards either way.
+	 */
+	if (!mounts)
+		return;
 	pmemflush_namespace_foreach(r, ns)
 		pmemflush_mount_foreach(ns, m)
 			collect_mount(ctx, m, p, st);
 }
 
-int metrics_collect(struct pmemflush_ctx *ctx, struct prom *p, struct metrics_status *st)
+int metrics_collect(struct pmemflush_ctx *ctx, struct prom *p, struct metrics_status *st,
+		    bool mounts)
 {
 	struct pmemflush_drivers *drivers;
 	struct pmemflush_region *r;
@@ -332,6 +377,6 @@ int metrics_collect(struct pmemflush_ctx *ctx, struct prom *p, struct metrics_st
 		failed(st, -rc, "cannot enumerate the nvdimm regions", pmemflush_errormsg());
 	else
 		pmemflush_region_foreach(ctx, r)
-			collect_region(ctx, r, p, st);
+			collect_region(ctx, r, p, st, mounts);
 	return p->err;
 }

@@ -18,9 +18,12 @@
 
 static void metrics_usage(FILE *out)
 {
-	fprintf(out, "usage: vpmemctl metrics [-o|--output DIR]\n\n"
+	fprintf(out, "usage: vpmemctl metrics [-o|--output DIR] [--mounts=all|none]\n\n"
 		     "  -o, --output DIR  replace DIR/" METRICS_FILE " atomically (node_exporter's\n"
 		     "                    --collector.textfile.directory) instead of printing\n"
+		     "      --mounts=all|none\n"
+		     "                    series per pmem mount point (all, the default) or none\n"
+		     "                    (bounded cardinality; region hazards still count mounts)\n"
 		     "  -h, --help        show this help\n");
 }
 
@@ -28,12 +31,14 @@ int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "mounts", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	_cleanup_free_ char *buf = NULL;
 	struct metrics_status st = { 0 };
 	const char *dir = NULL;
+	bool mounts = true;
 	struct prom p;
 	size_t size = 0;
 	FILE *mem;
@@ -47,6 +52,14 @@ int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx)
 				return VPMEMCTL_EXIT_USAGE;
 			}
 			dir = optarg;
+			break;
+		case 'M':
+			if (strcmp(optarg, "all") && strcmp(optarg, "none")) {
+				fprintf(stderr, "vpmemctl metrics: bad --mounts '%s': all or none\n",
+					optarg);
+				return VPMEMCTL_EXIT_USAGE;
+			}
+			mounts = strcmp(optarg, "all") == 0;
 			break;
 		case 'h':
 			metrics_usage(stdout);
@@ -62,7 +75,7 @@ int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	}
 
 	prom_init(&p, metrics_families, metrics_nfamilies);
-	rc = metrics_collect(ctx, &p, &st);
+	rc = metrics_collect(ctx, &p, &st, mounts);
 	/* All or nothing: a sample lost to memory would be a silent lie. */
 	mem = rc < 0 ? NULL : open_memstream(&buf, &size);
 	if (mem && prom_render(&p, mem) < 0)

@@ -85,10 +85,12 @@ struct metrics_status {
 
 /*
  * Collect every metric of the machine into @p (the families of
- * metrics_families). What cannot be read is left out, its "_success"
- * gauge set to 0, and said on stderr; @st counts it.
+ * metrics_families); the per-mount series only if @mounts (the region
+ * hazards include the mounts' either way). What cannot be read is left
+ * out, its "_success" gauge set to 0, and said on stderr; @st counts it.
  */
-int metrics_collect(struct pmemflush_ctx *ctx, struct prom *p, struct metrics_status *st);
+int metrics_collect(struct pmemflush_ctx *ctx, struct prom *p, struct metrics_status *st,
+		    bool mounts);
 extern const struct prom_family metrics_families[];
 extern const size_t metrics_nfamilies;
 

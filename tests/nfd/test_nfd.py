@@ -358,6 +358,18 @@ check("unit-writes-features-d",
       re.search(r"^ExecStart=@bindir@/vpmemctl list --format=nfd --expiry \S+ "
                 r"--output /etc/kubernetes/node-feature-discovery/features\.d/\S+$", unit, re.M),
       "ExecStart does not write into features.d")
+# The labels describe the system's mounts: no private mount namespace, and a
+# stuck run is killed (a oneshot has no start timeout by default).
+MOUNT_NS_OPTIONS = ("ProtectSystem", "ProtectHome", "ReadWritePaths", "ReadOnlyPaths",
+                    "InaccessiblePaths", "PrivateTmp", "PrivateDevices", "PrivateMounts",
+                    "ProtectKernelTunables", "ProtectKernelModules", "ProtectKernelLogs",
+                    "ProtectControlGroups", "ProtectProc", "ProtectClock", "ProtectHostname",
+                    "TemporaryFileSystem", "BindPaths", "BindReadOnlyPaths", "RootDirectory",
+                    "RootImage", "MountAPIVFS", "PrivateNetwork", "NetworkNamespacePath")
+ns_opts = [o for o in MOUNT_NS_OPTIONS if re.search(r"^%s=" % o, unit, re.M)]
+check("unit-no-mount-namespace", not ns_opts, "options that unshare mounts: %s" % ns_opts)
+check("unit-start-timeout", re.search(r"^TimeoutStartSec=[1-9][0-9]*s$", unit, re.M),
+      "no TimeoutStartSec=")
 
 print("%d failure(s)" % fails)
 sys.exit(1 if fails else 0)

@@ -47,6 +47,13 @@ out=$("$promtool" check rules "$tmp/rules.yml" 2>&1)
 rc=$?
 case "$out" in *"SUCCESS: "[1-9]*" rules found"*) [ $rc -eq 0 ] || fail "rules: exit $rc" ;; *) fail "man page alerts: promtool check rules exited $rc: $out" ;; esac
 
+# The service: a start timeout (a oneshot has none by default) and no
+# option that gives it a private mount namespace (the mounts it reports
+# must be the system's).
+unit=$(dirname "$manpage")/../systemd/vpmem-metrics.service.in
+grep -Eq '^TimeoutStartSec=[1-9][0-9]*s$' "$unit" || fail "$unit: no TimeoutStartSec="
+grep -Eq '^(ProtectSystem|ProtectHome|ReadWritePaths|ReadOnlyPaths|PrivateTmp|PrivateDevices|PrivateMounts|ProtectKernelTunables|ProtectKernelModules|ProtectControlGroups|TemporaryFileSystem|BindPaths|PrivateNetwork)=' "$unit" &&
+	fail "$unit: an option that unshares mounts"
 # Negative controls: promtool does complain about what we must not write.
 sed 's/^\(# [A-Z]* \)\{0,1\}vpmem_flush_errors_total/\1vpmem_flush_errors/' "$tmp/all.prom" > "$tmp/bad.prom"
 out=$("$promtool" check metrics < "$tmp/bad.prom" 2>&1)

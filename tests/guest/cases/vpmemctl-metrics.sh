@@ -3,7 +3,11 @@
 # devdax-no-host-flush): the values against sysfs, the host flush counter
 # rising with a flush, the nobarrier hazard of a remount, --output's atomic
 # replacement and its errors, an unreadable counter left out (not 0), an
-# emulated ACPI NVDIMM whose buffered state is unknown (absent, not 0). The
+# emulated ACPI NVDIMM whose buffered state is unknown (absent, not 0);
+# --mounts=none (no per-mount series, region hazards still count mounts);
+# an unacknowledged flush error (vpmem refuses flushes) as a gauge, unknown
+# to a user who cannot read flush_errors_ack; a mount on the NVDIMM durable
+# only with the trust opt-in: vpmem_mount_durable 0, _trusted 1. The
 # files go to the host (vpmemctl-metrics.host: promtool, node_exporter).
 # vt: devices=256M,256M driver0=vpmem fs0=ext4 mount0=dax,noatime mode1=devdax driver1=virtio_pmem nvdimm=256M timeout=300
 
@@ -69,12 +73,19 @@ check_eq counters1-absent "$(grep -c "_total{region=\"$R1\"}" $m)" 0
 check_eq counters1-success-absent "$(mval $m "vpmem_counters_success{region=\"$R1\"}")" absent
 check_eq type-counter "$(grep -c '^# TYPE vpmem_host_flushes_total counter$' $m)" 1
 check_eq errors0 "$(mval $m "vpmem_flush_errors_total{region=\"$R0\"}")" "$(cat "$VPMEM0/flush_errors")"
+check_eq ack-success0 "$(mval $m "vpmem_flush_errors_ack_success{region=\"$R0\"}")" 1
+check_eq unack0 "$(mval $m "vpmem_flush_errors_unacknowledged{region=\"$R0\"}")" \
+	$(($(cat "$VPMEM0/flush_errors") - $(cat "$VPMEM0/flush_errors_ack")))
+# No state label on the info gauge (a changing label churns series).
+check_eq module-info-no-state "$(grep '^vpmem_module_info{' $m | grep -c 'state=')" 0
+check_eq module-info-vpmem "$(grep -c '^vpmem_module_info{module="vpmem",version="[^"]*"} 1$' $m)" 1
 # The mount: its check, its hazards (none yet), DAX.
 mi="vpmem_mount_info{mountpoint=\"$MNT0\",device=\"$DEV0\",fstype=\"ext4\",namespace=\"$NS0\",region=\"$R0\"}"
 check_eq mount0-info "$(mval $m "$mi")" 1
 check_eq mount0-dax "$(mval $m "vpmem_mount_dax{mountpoint=\"$MNT0\"}")" 1
 check_eq mount0-check "$(mval $m "vpmem_mount_check_success{mountpoint=\"$MNT0\"}")" 1
 check_eq mount0-durable "$(mval $m "vpmem_mount_durable{mountpoint=\"$MNT0\"}")" 1
+check_eq mount0-durable-trusted "$(mval $m "vpmem_mount_durable_trusted{mountpoint=\"$MNT0\"}")" 1
 check_eq mount0-nobarrier-0 "$(mval $m "vpmem_mount_hazard{mountpoint=\"$MNT0\",hazard=\"nobarrier-on-buffered\"}")" 0
 # The ACPI NVDIMM: nothing the guest can verify says buffered or not. The
 # gauge is absent (0 would say "not buffered") and the hazard is 1.
@@ -113,7 +124,8 @@ max=$(mval /tmp/after.prom "vpmem_host_flush_latency_max_seconds{region=\"$R0\"}
 # Exact seconds from the nanoseconds of sysfs (no float rounding).
 ns=$(cat "$VPMEM0/flush_latency_max_ns")
 check_eq latency-max-exact "$max" "$((ns / 1000000000)).$(printf %09d $((ns % 1000000000)))"
-check latency-positive [ "$lat" != 0.000000000 ]
+# A number of seconds above 0 (not "absent", not 0).
+check latency-positive sh -c "echo '$lat' | grep -Eq '^[0-9]+\.[0-9]{9}\$' && [ '$lat' != 0.000000000 ]"
 vt_export after.prom /tmp/after.prom
 
 # A remount with nobarrier: the hazard series of the mount and region say 1.
@@ -138,6 +150,17 @@ vt_export output.prom $out
 # The man page's other examples.
 vpmemctl metrics > /tmp/ex.prom
 check_eq example-stdout "$(mval /tmp/ex.prom vpmem_discovery_success)" 1
+# --mounts=none (the man page's example): no series per mount point, and
+# the region's hazard still counts the nobarrier mount.
+check mounts-none vpmemctl metrics --mounts=none --output /var/lib/prometheus/node-exporter
+check_eq mounts-none-no-mount-series "$(grep -c '^vpmem_mount_' $out)" 0
+check_eq mounts-none-region-hazard "$(mval $out "vpmem_region_hazard{region=\"$R0\",hazard=\"nobarrier-on-buffered\"}")" 1
+check_eq mounts-none-counters "$(mval $out "vpmem_counters_success{region=\"$R0\"}")" 1
+check_eq mounts-all-has-mount "$(grep -c "^vpmem_mount_info{mountpoint=\"$MNT0\"" /tmp/ex.prom)" 1
+cp $out /tmp/mounts-none.prom
+vt_export mounts-none.prom /tmp/mounts-none.prom
+metrics mounts-bad 2 --mounts=some
+check mounts-bad-says grep -q "bad --mounts 'some': all or none" /tmp/mounts-bad.err
 check remount-barrier mount -o remount,barrier "$MNT0"
 
 # Errors: a missing directory (status 1), a directory this user cannot
@@ -169,5 +192,62 @@ check unreadable-says grep -q "$R0: vpmem counter host_flushes: Permission denie
 check_eq unreadable-rest "$(mval $m "vpmem_region_buffered{region=\"$R0\"}")" 1
 vt_info "unreadable stderr: $(cat /tmp/unreadable.err)"
 vt_export unreadable.prom $m
+
+# A failed host flush (the VPMEM_TESTING knob) that root has not
+# acknowledged: vpmem refuses every flush of the device, and the gauge says
+# so while the other counters look fine. Unmounted first: the file
+# system's own flushes would fail too.
+check umount0 umount "$MNT0"
+knob=/sys/module/vpmem/parameters/fail_next_flushes
+e0=$(cat "$VPMEM0/flush_errors")
+check_eq ack-equal-before "$(cat "$VPMEM0/flush_errors_ack")" "$e0"
+echo 1 > "$knob"
+check_rc inject-flush-eio 1 sh -c "echo 1 > $VPMEM0/flush"
+check_rc refused-until-ack 1 sh -c "echo 1 > $VPMEM0/flush"
+metrics failing 0
+m=/tmp/failing.prom
+check_eq failing-unack "$(mval $m "vpmem_flush_errors_unacknowledged{region=\"$R0\"}")" 1
+check_eq failing-errors "$(mval $m "vpmem_flush_errors_total{region=\"$R0\"}")" $((e0 + 1))
+check_eq failing-ack-success "$(mval $m "vpmem_flush_errors_ack_success{region=\"$R0\"}")" 1
+vt_export failing.prom $m
+# flush_errors_ack is root's (0600): another user is told, the gauge absent, not 0.
+su -s /bin/sh app -c "vpmemctl metrics" > /tmp/failing-app.prom 2> /tmp/failing-app.err
+check_eq failing-nonroot-status $? 4
+m=/tmp/failing-app.prom
+check_eq failing-nonroot-ack-success "$(mval $m "vpmem_flush_errors_ack_success{region=\"$R0\"}")" 0
+check_eq failing-nonroot-unack-absent "$(mval $m "vpmem_flush_errors_unacknowledged{region=\"$R0\"}")" absent
+check_eq failing-nonroot-counters "$(mval $m "vpmem_counters_success{region=\"$R0\"}")" 1
+check failing-nonroot-says grep -q "$R0: vpmem counter flush_errors_ack: Permission denied" /tmp/failing-app.err
+vt_export failing-nonroot.prom $m
+cat "$VPMEM0/flush_errors" > "$VPMEM0/flush_errors_ack"
+check acked-flush-works sh -c "echo 1 > $VPMEM0/flush"
+metrics acked 0
+check_eq acked-unack-0 "$(mval /tmp/acked.prom "vpmem_flush_errors_unacknowledged{region=\"$R0\"}")" 0
+
+# A file system on the emulated NVDIMM: durable only by the administrator's
+# trust opt-in. vpmem_mount_durable says what the guest can verify (0),
+# vpmem_mount_durable_trusted what the configured trust grants.
+n=${rn#region}
+vt_run ndctl create-namespace -f -e "namespace$n.0" -m fsdax
+nvblk=
+for b in /sys/bus/nd/devices/pfn$n.*/block/*; do
+	[ -d "$b" ] && nvblk=/dev/$(basename "$b")
+done
+check nvdimm-fsdax test -b "$nvblk"
+vt_run mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 "$nvblk"
+mkdir -p /mnt/nv
+check mount-nv mount -o dax,noatime "$nvblk" /mnt/nv
+metrics untrusted 0
+check_eq untrusted-durable "$(mval /tmp/untrusted.prom 'vpmem_mount_durable{mountpoint="/mnt/nv"}')" 0
+check_eq untrusted-durable-trusted "$(mval /tmp/untrusted.prom 'vpmem_mount_durable_trusted{mountpoint="/mnt/nv"}')" 0
+echo "trust-unverified-platform = yes" > /etc/pmemflush.conf
+check_rc trusted-check-durable 0 vpmemctl check /mnt/nv
+metrics trusted 0
+check_eq trusted-durable "$(mval /tmp/trusted.prom 'vpmem_mount_durable{mountpoint="/mnt/nv"}')" 0
+check_eq trusted-durable-trusted "$(mval /tmp/trusted.prom 'vpmem_mount_durable_trusted{mountpoint="/mnt/nv"}')" 1
+check_eq trusted-hazard "$(mval /tmp/trusted.prom 'vpmem_mount_hazard{mountpoint="/mnt/nv",hazard="buffered-unknown"}')" 1
+vt_export trusted.prom /tmp/trusted.prom
+rm -f /etc/pmemflush.conf
+umount /mnt/nv
 
 vt_no_kernel_splat no-splat
