@@ -11,12 +11,14 @@
  * "counters unavailable" so that nobody mistakes silence for health.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pmemflush.h>
 
+#include "cleanup.h"
 #include "json.h"
 #include "monitor.h"
 
@@ -140,11 +142,35 @@ static void report_latency(struct monitor *m, struct pmemflush_region *r, const 
 }
 
 /*
+ * true while a flush error is not acknowledged (vpmem(4): flush_errors_ack
+ * differs from flush_errors): vpmem then refuses every flush at once, and
+ * the requests it refuses are no sign of a stuck host. The library has no
+ * getter for it: read beside the flush attribute.
+ */
+static bool errors_unacked(struct pmemflush_region *r, unsigned long long errors)
+{
+	const char *flush = pmemflush_region_get_host_flush_path(r);
+	const char *slash = flush ? strrchr(flush, '/') : NULL;
+	char path[PATH_MAX], buf[32];
+	_cleanup_fclose_ FILE *f = NULL;
+
+	if (!slash)
+		return false;
+	snprintf(path, sizeof(path), "%.*s/flush_errors_ack", (int)(slash - flush), flush);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return false;
+	return strtoull(buf, NULL, 10) != errors;
+}
+
+/*
  * A host that does not answer: vpmem sends the next host flush as soon as
  * the one in flight is answered, so flush requests that arrived while
  * host_flushes stood still for --stall seconds wait behind a flush the host
- * holds. Never a false alarm: a request that finds nothing in flight is
- * sent at once. But a request made in the same --interval as the stuck
+ * holds, or the driver refuses them at once: a broken device (vpmem(4)),
+ * or an error not acknowledged (not called a stall: the error event said
+ * it). A request that finds nothing in flight is sent at once, so a
+ * working device never looks stalled. A request made in the same --interval as the stuck
  * flush's send cannot be told from one that send served, so only requests
  * made after a reading that saw the send count (later fsyncs and journal
  * commits do); one stuck flush with nothing behind it shows no sign.
@@ -161,7 +187,8 @@ static void check_stall(struct monitor *m, struct pmemflush_region *r, struct mo
 		c->stalled = false;
 		return;
 	}
-	if (m->stall <= 0 || c->stalled || v[4] == c->requests || now - c->hf_since < m->stall)
+	if (m->stall <= 0 || c->stalled || v[4] == c->requests || now - c->hf_since < m->stall ||
+	    errors_unacked(r, v[0]))
 		return;
 	c->stalled = true;
 	o = region_obj(m, r);
@@ -172,7 +199,7 @@ static void check_stall(struct monitor *m, struct pmemflush_region *r, struct mo
 		json_object_object_add(o, "stall_s", json_object_new_double(m->stall));
 	}
 	snprintf(human, sizeof(human),
-		 "%s: %llu flush requests wait, no host flush sent for %.1f s: the host holds one",
+		 "%s: %llu flush requests, no host flush sent for %.1f s: the host holds a flush, or the device is broken",
 		 pmemflush_region_get_devname(r), v[4] - c->requests, now - c->hf_since);
 	mon_emit(m, "latency", "stalled", o, human);
 }

@@ -323,6 +323,16 @@ start_mon /tmp/stall.json /tmp/stall.err --json --stall 2 -i 0.2 --timeout 120
 st=$MON
 start_mon /tmp/stall0.json /tmp/stall0.err --json --stall 0 -i 0.2 --timeout 120
 st0=$MON
+# First an error not acknowledged: vpmem refuses the flushes at once; the
+# requests rise, the host flushes do not, and that is no stall.
+echo 1 > /sys/module/vpmem/parameters/fail_next_flushes
+sh -c "echo 1 > $vp1/flush" 2>/dev/null
+sleep 1
+sh -c "echo 1 > $vp1/flush" 2>/dev/null
+sh -c "echo 1 > $vp1/flush" 2>/dev/null
+sleep 3
+check_eq unacked-error-is-no-stall "$(grep -c '"action":"stalled"' /tmp/stall.json)" 0
+cat "$vp1/flush_errors" > "$vp1/flush_errors_ack"
 echo 1 > "$vp1/test_silent_host"
 h0=$(cat "$vp1/host_flushes")
 sh -c "echo 1 > $vp1/flush" 2>/dev/null &
