@@ -127,6 +127,7 @@ struct json_object *vj_mount(struct pmemflush_mount *mnt, unsigned int flags)
 	add_str(o, "fstype", pmemflush_mount_get_fstype(mnt));
 	json_object_object_add(o, "dax", json_object_new_boolean(pmemflush_mount_is_dax(mnt)));
 	add_str(o, "options", pmemflush_mount_get_options(mnt));
+	add_str(o, "stack", pmemflush_mount_get_stack(mnt));
 	return o;
 }
 

@@ -165,11 +165,15 @@ static void print_region_table(FILE *out, struct pmemflush_region *r, struct pme
 		fprintf(out, "  %-14s %-7s %-8s %12s  persist: %s\n", pmemflush_namespace_get_devname(ns),
 			pmemflush_ns_mode_name(pmemflush_namespace_get_mode(ns)), dev ? dev : "-",
 			size, pmemflush_method_name(pmemflush_namespace_get_persist_method(ns)));
-		pmemflush_mount_foreach(ns, m)
+		pmemflush_mount_foreach(ns, m) {
 			fprintf(out, "    %s on %s type %s%s (%s)\n", pmemflush_mount_get_source(m),
 				pmemflush_mount_get_target(m), pmemflush_mount_get_fstype(m),
 				pmemflush_mount_is_dax(m) ? ", dax" : ", no dax",
 				pmemflush_mount_get_options(m) ? pmemflush_mount_get_options(m) : "");
+			/* Over device mapper, md or a partition: through what. */
+			if (dev && strcmp(pmemflush_mount_get_stack(m), dev) != 0)
+				fprintf(out, "      stack: %s\n", pmemflush_mount_get_stack(m));
+		}
 		print_hazards(out, pmemflush_namespace_get_hazards(ns) &
 				      ~PMEMFLUSH_HAZARD_BUFFERED_UNKNOWN, "    ");
 	}

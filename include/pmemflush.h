@@ -276,7 +276,11 @@ const char *pmemflush_ns_mode_name(enum pmemflush_ns_mode mode);
  * pmemflush_discover() - take the snapshot of regions now, if not taken yet.
  *
  * Returns 0 (also on a machine with no nvdimm bus) or a negative errno when
- * the system libraries cannot be used; pmemflush_errormsg() then says why.
+ * the system libraries cannot be used, or when a fact a hazard depends on
+ * cannot be read: the mount table (/proc/self/mountinfo, unreadable or with
+ * a line libmount cannot parse) or the write_cache of a queue over a region
+ * that may be buffered. A snapshot without them would show no hazard where
+ * there may be one. pmemflush_errormsg() then says why.
  */
 int pmemflush_discover(struct pmemflush_ctx *ctx);
 
@@ -410,7 +414,8 @@ enum pmemflush_method pmemflush_namespace_get_persist_method(struct pmemflush_na
 
 /**
  * struct pmemflush_mount - a mounted file system on a namespace's block
- * device or one of its partitions (opaque), read through libmount.
+ * device, one of its partitions, or a device stacked on them (device
+ * mapper, md: their holders in sysfs), read through libmount (opaque).
  */
 struct pmemflush_mount;
 
@@ -435,6 +440,13 @@ const char *pmemflush_mount_get_options(struct pmemflush_mount *mnt);
 int pmemflush_mount_is_dax(struct pmemflush_mount *mnt);
 /** pmemflush_mount_is_nobarrier() - 1 if mounted nobarrier / barrier=0. */
 int pmemflush_mount_is_nobarrier(struct pmemflush_mount *mnt);
+/**
+ * pmemflush_mount_get_stack() - the block devices from the mounted one down
+ * to the namespace's, as pmemflush_check_get_stack() writes them: "pmem0",
+ * "pmem0p1 > pmem0", or "dm-0 > pmem0" for device mapper over the
+ * namespace (LIBPMEMFLUSH_3).
+ */
+const char *pmemflush_mount_get_stack(struct pmemflush_mount *mnt);
 
 /*
  * Path check.

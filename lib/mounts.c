@@ -1,35 +1,92 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Mounts of a namespace's block device and its partitions, read with
- * libmount from /proc/self/mountinfo (matched by device number, which
- * libudev gives for the disk and each partition).
+ * Mounts over a namespace, read with libmount from /proc/self/mountinfo and
+ * matched by device number: of its block device, its partitions, and the
+ * devices stacked on them (device mapper, md: holders/ in sysfs), so that a
+ * nobarrier file system on LVM over pmem is the namespace's too. The queues
+ * of that stack are read here as well: any of them set to "write through"
+ * drops the flushes of everything above it.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <libmount/libmount.h>
-#include <libudev.h>
 
+#include "cleanup.h"
 #include "private.h"
+#include "sysfs.h"
 
-#define MAX_DEVNOS 64
+/* Device mapper on md on partitions...: deeper than this is a loop. */
+#define MAX_HOLDER_DEPTH 8
+
+/*
+ * A line libmount cannot parse may be the nobarrier mount: the table is
+ * not whole then, and a table that is not whole shows no hazard falsely.
+ * libmount skips such lines (and swallows a fatal error on the last line),
+ * so the callback only counts them.
+ */
+static int parse_error(struct libmnt_table *tb, const char *filename, int line)
+{
+	unsigned int *errors = mnt_table_get_userdata(tb);
+
+	(*errors)++;
+	return 1;	/* skip the line; pf_mounts_load() fails afterwards */
+}
 
 int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table)
 {
 	struct libmnt_table *tb = mnt_new_table();
+	struct libmnt_iter *itr = NULL;
+	struct libmnt_fs *fs;
+	unsigned int errors = 0;
 	int rc;
 
+	*table = NULL;
 	if (!tb)
 		return pf_error(-ENOMEM, "out of memory reading the mount table");
+	mnt_table_set_userdata(tb, &errors);
+	mnt_table_set_parser_errcb(tb, parse_error);
 	rc = mnt_table_parse_file(tb, "/proc/self/mountinfo");
 	if (rc < 0) {
-		/* Not fatal: regions are still worth listing. */
-		warn(ctx, "cannot parse /proc/self/mountinfo: %s\n", strerror(-rc));
+		rc = pf_error(rc, "cannot read the mount table /proc/self/mountinfo: %s",
+			      strerror(-rc));
+		goto out;
 	}
-	*table = tb;
-	return 0;
+	if (errors) {
+		rc = pf_error(-EINVAL, "cannot parse %u line(s) of the mount table /proc/self/mountinfo",
+			      errors);
+		goto out;
+	}
+	/* Every process has a root mount: none at all is a failed read. */
+	if (mnt_table_get_nents(tb) == 0) {
+		rc = pf_error(-ENODATA, "the mount table /proc/self/mountinfo is empty");
+		goto out;
+	}
+	/* libmount guesses the format: every mountinfo line has a root. */
+	itr = mnt_new_iter(MNT_ITER_FORWARD);
+	if (!itr) {
+		rc = pf_error(-ENOMEM, "out of memory reading the mount table");
+		goto out;
+	}
+	while (mnt_table_next_fs(tb, itr, &fs) == 0)
+		if (!mnt_fs_get_root(fs)) {
+			rc = pf_error(-EINVAL, "/proc/self/mountinfo is not in the mountinfo format");
+			goto out;
+		}
+	*table = TAKE_PTR(tb);
+	rc = 0;
+out:
+	mnt_free_iter(itr);
+	mnt_unref_table(tb);
+	return rc;
 }
 
 void pf_mount_parse_options(const char *options, struct pf_mount_facts *facts)
@@ -50,40 +107,158 @@ void pf_mount_parse_options(const char *options, struct pf_mount_facts *facts)
 		facts->nobarrier = true;
 }
 
-/* Device numbers of the disk @name and of its partitions. */
-static int block_devnos(struct pmemflush_ctx *ctx, const char *name, dev_t *devnos, int max)
-{
-	struct udev_device *disk, *dev;
-	struct udev_enumerate *e;
-	struct udev_list_entry *entry;
-	int n = 0;
+/* One block device of a namespace's stack. */
+struct stack_dev {
+	dev_t devno;
+	char stack[160];	/* "dm-0 > pmem0p1 > pmem0" */
+};
 
-	disk = udev_device_new_from_subsystem_sysname(ctx->udev, "block", name);
-	if (!disk) {
-		dbg(ctx, "no block device %s in udev\n", name);
-		return 0;
-	}
-	devnos[n++] = udev_device_get_devnum(disk);
-	e = udev_enumerate_new(ctx->udev);
-	if (e && udev_enumerate_add_match_parent(e, disk) >= 0 &&
-	    udev_enumerate_add_match_subsystem(e, "block") >= 0 &&
-	    udev_enumerate_scan_devices(e) >= 0) {
-		udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-			dev = udev_device_new_from_syspath(ctx->udev,
-							   udev_list_entry_get_name(entry));
-			if (!dev)
-				continue;
-			if (n < max && udev_device_get_devnum(dev) != devnos[0])
-				devnos[n++] = udev_device_get_devnum(dev);
-			udev_device_unref(dev);
-		}
-	}
-	udev_enumerate_unref(e);
-	udev_device_unref(disk);
-	return n;
+struct stack_walk {
+	struct pmemflush_namespace *ns;
+	struct stack_dev *devs;
+	size_t n, alloc;
+};
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
 }
 
-static struct pmemflush_mount *mount_new(struct pmemflush_namespace *ns, struct libmnt_fs *fs)
+/* Remember @name as a device of the stack; 1 if it was seen already. */
+static int walk_add(struct stack_walk *w, const char *name, dev_t devno, const char *below)
+{
+	struct stack_dev *d;
+	size_t i;
+
+	/* dm over two partitions of the namespace is reached twice. */
+	for (i = 0; i < w->n; i++)
+		if (w->devs[i].devno == devno)
+			return 1;
+	if (w->n == w->alloc) {
+		size_t alloc = w->alloc ? 2 * w->alloc : 8;
+
+		d = reallocarray(w->devs, alloc, sizeof(*d));
+		if (!d)
+			return pf_error(-ENOMEM, "out of memory reading the block device stack");
+		w->devs = d;
+		w->alloc = alloc;
+	}
+	d = &w->devs[w->n++];
+	d->devno = devno;
+	if (below)
+		snprintf(d->stack, sizeof(d->stack), "%s > %s", name, below);
+	else
+		snprintf(d->stack, sizeof(d->stack), "%s", name);
+	return 0;
+}
+
+/*
+ * Note a whole disk's queue. A btt namespace flushes every write itself,
+ * so a queue above it drops nothing (as in the path check); on a region
+ * that is not buffered no queue matters. Anywhere else an unreadable queue
+ * may be the one that drops flushes: an error, not "write back".
+ */
+static int walk_queue(struct stack_walk *w, const char *name)
+{
+	struct pmemflush_namespace *ns = w->ns;
+	int rc;
+
+	if (ns->mode == PMEMFLUSH_NS_MODE_SECTOR || ns->write_through_dev)
+		return 0;
+	rc = pf_queue_write_through(name);
+	if (rc < 0 && ns->region->facts.buffered != PMEMFLUSH_NO)
+		return pf_error(rc, "%s: cannot read /sys/block/%s/queue/write_cache: %s; whether "
+				"flushes reach the host cannot be told",
+				ns->devname, name, strerror(-rc));
+	if (rc > 0) {
+		ns->write_through_dev = strdup(name);
+		if (!ns->write_through_dev)
+			return pf_error(-ENOMEM, "out of memory reading the block device stack");
+	}
+	return 0;
+}
+
+static int walk_dev(struct stack_walk *w, const char *name, const char *below, int depth);
+
+/*
+ * The devices listed in /sys/class/block/@name/holders (@partitions false)
+ * or the partitions among the entries of /sys/class/block/@name.
+ */
+static int walk_dir(struct stack_walk *w, const char *name, const char *stack, int depth,
+		    bool partitions)
+{
+	_cleanup_(closedirp) DIR *d = NULL;
+	char path[PATH_MAX];
+	struct dirent *e;
+	int rc;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s%s", name, partitions ? "" : "/holders");
+	d = opendir(path);
+	if (!d) {
+		/* Removed since it was listed: nothing is stacked on it any more. */
+		if (errno == ENOENT)
+			return 0;
+		return pf_error(-errno, "cannot list %s: %m", path);
+	}
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (partitions) {
+			snprintf(path, sizeof(path), "/sys/class/block/%s/%s/partition", name,
+				 e->d_name);
+			if (access(path, F_OK) < 0)
+				continue;
+		}
+		rc = walk_dev(w, e->d_name, stack, depth + 1);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The block device @name (a disk or a partition) stacked on @below ("" for
+ * the namespace's own), then its partitions and what holds it.
+ */
+static int walk_dev(struct stack_walk *w, const char *name, const char *below, int depth)
+{
+	char path[PATH_MAX], buf[32], stack[sizeof(w->devs[0].stack)];
+	unsigned int maj, min;
+	bool partition;
+	int rc;
+
+	if (depth > MAX_HOLDER_DEPTH)
+		return pf_error(-ELOOP, "%s: block devices stacked deeper than %d over %s",
+				w->ns->devname, MAX_HOLDER_DEPTH, w->ns->blockdev);
+	snprintf(path, sizeof(path), "/sys/class/block/%s/dev", name);
+	rc = util_sysfs_read(path, buf, sizeof(buf));
+	if (rc == -ENOENT)
+		return 0;	/* removed since it was listed */
+	if (rc < 0)
+		return pf_error(rc, "cannot read %s: %s", path, strerror(-rc));
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return pf_error(-EIO, "%s: unexpected content '%s'", path, buf);
+	rc = walk_add(w, name, makedev(maj, min), below);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	snprintf(stack, sizeof(stack), "%s", w->devs[w->n - 1].stack);
+
+	/* A partition shares its disk's queue and has no partitions. */
+	snprintf(path, sizeof(path), "/sys/class/block/%s/partition", name);
+	partition = access(path, F_OK) == 0;
+	if (!partition) {
+		rc = walk_queue(w, name);
+		if (rc == 0)
+			rc = walk_dir(w, name, stack, depth, true);
+		if (rc < 0)
+			return rc;
+	}
+	return walk_dir(w, name, stack, depth, false);
+}
+
+static struct pmemflush_mount *mount_new(struct pmemflush_namespace *ns, struct libmnt_fs *fs,
+					const char *stack)
 {
 	struct pmemflush_mount *m = calloc(1, sizeof(*m));
 	const char *s;
@@ -99,7 +274,8 @@ static struct pmemflush_mount *mount_new(struct pmemflush_namespace *ns, struct 
 	s = mnt_fs_get_fstype(fs);
 	m->fstype = s ? strdup(s) : NULL;
 	m->options = mnt_fs_strdup_options(fs);
-	if (!m->target || !m->fstype || (mnt_fs_get_source(fs) && !m->source)) {
+	m->stack = strdup(stack);
+	if (!m->target || !m->fstype || !m->stack || (mnt_fs_get_source(fs) && !m->source)) {
 		pf_mounts_free(m);
 		return NULL;
 	}
@@ -111,39 +287,47 @@ int pf_mounts_discover(struct pmemflush_namespace *ns, struct libmnt_table *tabl
 {
 	struct pmemflush_ctx *ctx = ns->region->ctx;
 	struct pmemflush_mount **tail = &ns->mounts;
-	struct libmnt_iter *itr;
+	struct stack_walk w = { .ns = ns };
+	struct libmnt_iter *itr = NULL;
 	struct libmnt_fs *fs;
-	dev_t devnos[MAX_DEVNOS];
-	int n, i, rc = 0;
+	size_t i;
+	int rc;
 
-	if (!ns->blockdev || !table)
+	if (!ns->blockdev)
 		return 0;
-	n = block_devnos(ctx, ns->blockdev, devnos, MAX_DEVNOS);
-	if (n == 0)
-		return 0;
+	rc = walk_dev(&w, ns->blockdev, NULL, 0);
+	if (rc < 0)
+		goto out;
+	if (ns->write_through_dev)
+		dbg(ctx, "%s: %s says write through\n", ns->devname, ns->write_through_dev);
 	itr = mnt_new_iter(MNT_ITER_FORWARD);
-	if (!itr)
-		return pf_error(-ENOMEM, "out of memory reading mounts");
-	while (mnt_table_next_fs(table, itr, &fs) == 0) {
+	if (!itr) {
+		rc = pf_error(-ENOMEM, "out of memory reading mounts");
+		goto out;
+	}
+	while (table && mnt_table_next_fs(table, itr, &fs) == 0) {
 		dev_t devno = mnt_fs_get_devno(fs);
 		struct pmemflush_mount *m;
 
-		for (i = 0; i < n; i++)
-			if (devnos[i] == devno)
+		for (i = 0; i < w.n; i++)
+			if (w.devs[i].devno == devno)
 				break;
-		if (i == n)
+		if (i == w.n)
 			continue;
-		m = mount_new(ns, fs);
+		m = mount_new(ns, fs, w.devs[i].stack);
 		if (!m) {
 			rc = pf_error(-ENOMEM, "out of memory reading mounts");
 			break;
 		}
 		*tail = m;
 		tail = &m->next;
-		dbg(ctx, "%s: %s on %s type %s (%s)\n", ns->devname, m->source ? m->source : "-",
-		    m->target, m->fstype, m->options ? m->options : "");
+		dbg(ctx, "%s: %s on %s type %s (%s) [%s]\n", ns->devname,
+		    m->source ? m->source : "-", m->target, m->fstype, m->options ? m->options : "",
+		    m->stack);
 	}
+out:
 	mnt_free_iter(itr);
+	free(w.devs);
 	return rc;
 }
 
@@ -157,6 +341,7 @@ void pf_mounts_free(struct pmemflush_mount *m)
 		free(m->target);
 		free(m->fstype);
 		free(m->options);
+		free(m->stack);
 		free(m);
 	}
 }
@@ -184,3 +369,4 @@ MOUNT_GETTER(const char *, get_fstype, mnt->fstype, NULL)
 MOUNT_GETTER(const char *, get_options, mnt->options, NULL)
 MOUNT_GETTER(int, is_dax, mnt->facts.dax, 0)
 MOUNT_GETTER(int, is_nobarrier, mnt->facts.nobarrier, 0)
+MOUNT_GETTER(const char *, get_stack, mnt->stack, NULL)

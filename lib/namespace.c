@@ -172,11 +172,14 @@ void pf_namespace_finish(struct pmemflush_namespace *ns)
 		if (m->facts.nobarrier)
 			mf.nobarrier = true;
 	}
-	/* btt flushes every write itself: its queue says "write through". */
-	if (ns->blockdev && ns->mode != PMEMFLUSH_NS_MODE_SECTOR &&
-	    pf_queue_write_through(ns->blockdev)) {
+	/*
+	 * Its own queue or one stacked on it (device mapper, md), read by
+	 * pf_mounts_discover(); never for btt, which flushes every write itself
+	 * (its queue says "write through").
+	 */
+	if (ns->write_through_dev) {
 		mf.write_through = true;
-		mf.write_through_dev = ns->blockdev;
+		mf.write_through_dev = ns->write_through_dev;
 	}
 	ns->hazards |= pf_hazards_path(&mf);
 	/*
@@ -200,6 +203,7 @@ void pf_namespaces_free(struct pmemflush_namespace *ns)
 		free(ns->name);
 		free(ns->blockdev);
 		free(ns->chardev);
+		free(ns->write_through_dev);
 		free(ns);
 	}
 }

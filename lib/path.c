@@ -75,6 +75,9 @@ struct resolved {
 	int leaves;
 	const char *write_through_dev;
 	char write_through_name[64];
+	/* The first queue whose write_cache could not be read, and why. */
+	char write_cache_unread[64];
+	int write_cache_errno;
 	/* The region a refusal names: the least trustworthy member. */
 	const struct pmemflush_region *blame;
 	int nonsector_leaves;	/* pmem leaves that are not btt (sector mode) */
@@ -93,12 +96,21 @@ static void stack_add(struct resolved *res, const char *sep, const char *name)
 		snprintf(res->stack + used, (size_t)room, "%s%.*s", used ? sep : "", room - 1, name);
 }
 
-bool pf_queue_write_through(const char *disk)
+int pf_queue_write_through(const char *disk)
 {
 	char path[PATH_MAX], buf[32];
+	int rc;
 
 	snprintf(path, sizeof(path), "/sys/block/%s/queue/write_cache", disk);
-	return util_sysfs_read(path, buf, sizeof(buf)) > 0 && strcmp(buf, "write through") == 0;
+	rc = util_sysfs_read(path, buf, sizeof(buf));
+	if (rc > 0)
+		return strcmp(buf, "write through") == 0;
+	/* Removed since it was found: no queue is left to drop a flush. */
+	snprintf(path, sizeof(path), "/sys/block/%s", disk);
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	/* Unreadable, or empty: not known to pass flushes. */
+	return rc < 0 ? rc : -EIO;
 }
 
 /*
@@ -236,9 +248,14 @@ static int resolve_disk(struct pmemflush_check *c, struct resolved *res, const c
 		return pf_error(-E2BIG, "%s: more than %d disks under it: too many to watch", c->path,
 				PF_STACK_MAX);
 	snprintf(c->disks[c->n_disks++], sizeof(c->disks[0]), "%s", name);
-	if (pf_queue_write_through(name) && !res->write_through_dev) {
+	rc = pf_queue_write_through(name);
+	if (rc > 0 && !res->write_through_dev) {
 		snprintf(res->write_through_name, sizeof(res->write_through_name), "%s", name);
 		res->write_through_dev = res->write_through_name;
+	}
+	if (rc < 0 && !res->write_cache_errno) {
+		snprintf(res->write_cache_unread, sizeof(res->write_cache_unread), "%s", name);
+		res->write_cache_errno = -rc;
 	}
 	if (disk_is_ram(name)) {
 		res->f->volatile_fs = true;
@@ -602,8 +619,15 @@ static int check_path(struct pmemflush_check *c, int fd, bool trust)
 	/* A stack of btt devices only: each write is flushed by btt itself. */
 	if (f.on_pmem && !res.nonsector_leaves) {
 		res.write_through_dev = NULL;
+		res.write_cache_errno = 0;
 		c->n_disks = 0;
 	}
+	/* A queue that could not be read may be the one that drops flushes. */
+	if (f.on_pmem && res.write_cache_errno && f.region.buffered != PMEMFLUSH_NO)
+		return pf_error(-res.write_cache_errno,
+				"%s: cannot read /sys/block/%s/queue/write_cache: %s; whether flushes "
+				"reach the host cannot be told",
+				c->path, res.write_cache_unread, strerror(res.write_cache_errno));
 	f.write_through = res.write_through_dev != NULL;
 	f.write_through_dev = res.write_through_dev;
 	f.hypervisor = c->ctx->hypervisor;

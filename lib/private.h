@@ -57,6 +57,7 @@ struct pmemflush_mount {
 	char *fstype;
 	char *options;
 	unsigned long devno;	/* dev_t of the mounted block device */
+	char *stack;		/* "dm-0 > pmem0": the mounted device down to the namespace's */
 	struct pf_mount_facts facts;
 };
 
@@ -74,6 +75,12 @@ struct pmemflush_namespace {
 	unsigned long align;
 	unsigned int hazards;	/* own + mounts + region */
 	enum pmemflush_method method;
+	/*
+	 * The first disk of the namespace's stack (its own, device mapper or md
+	 * over it) whose queue says "write through", NULL when none does.
+	 */
+	char *write_through_dev;
+	/* Mounts of its block device, its partitions and their holders. */
 	struct pmemflush_mount *mounts;
 };
 
@@ -169,11 +176,19 @@ int pf_namespaces_discover(struct pmemflush_region *region, struct ndctl_region 
 void pf_namespaces_free(struct pmemflush_namespace *ns);
 /* Finish a namespace after its mounts are known: hazards and method. */
 void pf_namespace_finish(struct pmemflush_namespace *ns);
-/* path.c: /sys/block/@disk/queue/write_cache says "write through". */
-bool pf_queue_write_through(const char *disk);
+/*
+ * path.c: 1 if /sys/block/@disk/queue/write_cache says "write through", 0
+ * if it says "write back" or the disk is gone, -errno if it cannot be read.
+ */
+int pf_queue_write_through(const char *disk);
 /* mounts.c */
 struct libmnt_table;
+/* The mount table, or -errno when it cannot be read or parsed whole. */
 int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table);
+/*
+ * The namespace's block device stack (partitions, then device mapper, md,
+ * ... through holders/): its mounts and write-through queues. 0 or -errno.
+ */
 int pf_mounts_discover(struct pmemflush_namespace *ns, struct libmnt_table *table);
 void pf_mount_parse_options(const char *options, struct pf_mount_facts *facts);
 void pf_mounts_free(struct pmemflush_mount *m);
