@@ -7,7 +7,8 @@
 # --mounts=none (no per-mount series, region hazards still count mounts);
 # an unacknowledged flush error (vpmem refuses flushes) as a gauge, unknown
 # to a user who cannot read flush_errors_ack; a mount on the NVDIMM durable
-# only with the trust opt-in: vpmem_mount_durable 0, _trusted 1. The
+# only with the trust opt-in: vpmem_mount_durable 0, _trusted 1; the NFD
+# labels of the NVDIMM alone: buffered=unknown, nothing durable. The
 # files go to the host (vpmemctl-metrics.host: promtool, node_exporter).
 # vt: devices=256M,256M driver0=vpmem fs0=ext4 mount0=dax,noatime mode1=devdax driver1=virtio_pmem nvdimm=256M timeout=300
 
@@ -249,5 +250,24 @@ check_eq trusted-hazard "$(mval /tmp/trusted.prom 'vpmem_mount_hazard{mountpoint
 vt_export trusted.prom /tmp/trusted.prom
 rm -f /etc/pmemflush.conf
 umount /mnt/nv
+
+# The node labels on the NVDIMM alone (both virtio-pmem devices unbound):
+# its buffering is unknown, which is neither "buffered" nor "not
+# buffered", and nothing durable is derived from it, trust or not.
+for i in 0 1; do
+	d=$(vt_virtio_dev $i)
+	echo "$(basename "$d")" > "$d/driver/unbind"
+done
+check_eq nfd-one-region "$(ls /sys/bus/nd/devices | grep -c '^region')" 1
+vpmemctl list --format=nfd > /tmp/nvdimm.nfd
+lbl() { sed -n "s|^vpmem.feature.node.kubernetes.io/$1=||p" /tmp/nvdimm.nfd; }
+check_eq nfd-buffered-unknown "$(lbl buffered)" unknown
+check_eq nfd-buffered-unknown-regions "$(lbl buffered-unknown-regions)" 1
+check_eq nfd-buffered-regions "$(lbl buffered-regions)" 0
+check_eq nfd-cpu-flush-durable "$(lbl cpu-flush-durable)" false
+check_eq nfd-devdax-host-flush "$(lbl devdax-host-flush)" false
+check_eq nfd-hazard-unknown "$(lbl hazard.buffered-unknown)" true
+check_eq nfd-unsafe "$(lbl unsafe)" true
+vt_info "NVDIMM-only labels: $(grep -v '^#' /tmp/nvdimm.nfd | tr '\n' ' ')"
 
 vt_no_kernel_splat no-splat
