@@ -139,23 +139,24 @@ check_eq queue-only-no-nobarrier "$(hz "dev=$REGION0/hazards" nobarrier-on-buffe
 mkdir -p /tmp/fd
 echo "$NFD/unsafe=old" > /tmp/fd/vpmem
 # failing NAME SETUP: with SETUP done in a private mount namespace, list,
-# nfd --output, metrics and check must all fail and say why.
+# nfd --output, metrics and check must all fail and say why. (Not _n: vt_fail
+# sets it.)
 failing() {
-	_n=$1 _setup=$2
-	unshare -m sh -c "mount --make-rprivate / 2> /dev/null; $_setup
-		vpmemctl list > /tmp/$_n.list 2> /tmp/$_n.list.err; echo \$? > /tmp/$_n.list.rc
-		vpmemctl list --format=nfd --output /tmp/fd/vpmem 2> /tmp/$_n.nfd.err; echo \$? > /tmp/$_n.nfd.rc
-		vpmemctl metrics > /tmp/$_n.prom 2> /tmp/$_n.prom.err; echo \$? > /tmp/$_n.prom.rc
-		vpmemctl check /mnt/dm > /tmp/$_n.check 2> /tmp/$_n.check.err; echo \$? > /tmp/$_n.check.rc"
-	check_eq "$_n-list-status" "$(cat /tmp/$_n.list.rc)" 1
-	check_eq "$_n-nfd-status" "$(cat /tmp/$_n.nfd.rc)" 1
-	check_eq "$_n-nfd-file-kept" "$(cat /tmp/fd/vpmem)" "$NFD/unsafe=old"
-	check_eq "$_n-metrics-status" "$(cat /tmp/$_n.prom.rc)" 1
-	check_eq "$_n-metrics-discovery" "$(mval /tmp/$_n.prom vpmem_discovery_success)" 0
-	check_eq "$_n-metrics-no-region" "$(grep -c '^vpmem_region_hazard' /tmp/$_n.prom)" 0
-	check_eq "$_n-check-status" "$(cat /tmp/$_n.check.rc)" 1
-	vt_info "$_n: list: $(cat /tmp/$_n.list.err)"
-	vt_info "$_n: check: $(cat /tmp/$_n.check.err)"
+	_fn=$1 _fs=$2
+	unshare -m sh -c "mount --make-rprivate / 2> /dev/null; $_fs
+		vpmemctl list > /tmp/$_fn.list 2> /tmp/$_fn.list.err; echo \$? > /tmp/$_fn.list.rc
+		vpmemctl list --format=nfd --output /tmp/fd/vpmem 2> /tmp/$_fn.nfd.err; echo \$? > /tmp/$_fn.nfd.rc
+		vpmemctl metrics > /tmp/$_fn.prom 2> /tmp/$_fn.prom.err; echo \$? > /tmp/$_fn.prom.rc
+		vpmemctl check /mnt/dm > /tmp/$_fn.check 2> /tmp/$_fn.check.err; echo \$? > /tmp/$_fn.check.rc"
+	check_eq "$_fn-list-status" "$(cat /tmp/$_fn.list.rc)" 1
+	check_eq "$_fn-nfd-status" "$(cat /tmp/$_fn.nfd.rc)" 1
+	check_eq "$_fn-nfd-file-kept" "$(cat /tmp/fd/vpmem)" "$NFD/unsafe=old"
+	check_eq "$_fn-metrics-status" "$(cat /tmp/$_fn.prom.rc)" 1
+	check_eq "$_fn-metrics-discovery" "$(mval /tmp/$_fn.prom vpmem_discovery_success)" 0
+	check_eq "$_fn-metrics-no-region" "$(grep -c '^vpmem_region_hazard' /tmp/$_fn.prom)" 0
+	check_eq "$_fn-check-status" "$(cat /tmp/$_fn.check.rc)" 1
+	vt_info "$_fn: list: $(cat /tmp/$_fn.list.err)"
+	vt_info "$_fn: check: $(cat /tmp/$_fn.check.err)"
 }
 # mid's queue attributes hidden: its write_cache cannot be read.
 mkdir -p /tmp/empty
