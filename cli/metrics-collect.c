@@ -5,7 +5,8 @@
  * a number: a 0/1 series for every known hazard and every driver advice, so
  * that a rule can match "== 1" instead of a label that may be absent. Labels
  * name only bounded things: regions, namespaces, devices, mount points of
- * pmem, modules. A fact that cannot be read is never rendered as 0: its
+ * pmem (bounded at a moment, not over time under Kubernetes: --mounts=none
+ * turns them off), modules; no label whose value changes with state. A fact that cannot be read is never rendered as 0: its
  * series is left out and its "_success" gauge says 0 (metrics-*.c in
  * vpmemctl-metrics(1)).
  */
