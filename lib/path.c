@@ -427,6 +427,7 @@ static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
 	struct stat st, sst;
 	char *value = NULL;
 	size_t len = 0;
+	int rc;
 
 	if (depth > MAX_STACK_DEPTH)
 		return pf_error(-ELOOP, "%s: storage stack deeper than %d", c->path, MAX_STACK_DEPTH);
@@ -439,8 +440,11 @@ static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
 	    pf_fs_is_volatile(sfs.f_type))
 		res->f->volatile_fs = true;
 
-	if (pf_mounts_load(c->ctx, &table) == 0)
-		fs = mount_of(c, table, fd, path, real);
+	/* A table read in part could hide the nobarrier mount: fail. */
+	rc = pf_mounts_load(c->ctx, &table);
+	if (rc < 0)
+		return rc;
+	fs = mount_of(c, table, fd, path, real);
 	if (!fs) {
 		res->f->mount_unknown = true;
 	} else {
