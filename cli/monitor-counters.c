@@ -181,14 +181,18 @@ static void check_stall(struct monitor *m, struct pmemflush_region *r, struct mo
 	struct json_object *o;
 	char human[256];
 
-	if (v[1] != c->host_flushes) {
+	/*
+	 * A host flush was sent: what was asked before is served or in flight.
+	 * An error not acknowledged: vpmem refuses every request at once, so
+	 * those requests wait for nothing (and must not count after the ack).
+	 */
+	if (v[1] != c->host_flushes || errors_unacked(r, v[0])) {
 		c->hf_since = now;
 		c->requests = v[4];
 		c->stalled = false;
 		return;
 	}
-	if (m->stall <= 0 || c->stalled || v[4] == c->requests || now - c->hf_since < m->stall ||
-	    errors_unacked(r, v[0]))
+	if (m->stall <= 0 || c->stalled || v[4] == c->requests || now - c->hf_since < m->stall)
 		return;
 	c->stalled = true;
 	o = region_obj(m, r);
@@ -215,8 +219,14 @@ static void poll_region(struct monitor *m, struct pmemflush_region *r, double el
 	if (!c)
 		return;
 	c->seen = true;
+	/*
+	 * flush_requests first: vpmem counts a request before it sends it, so
+	 * every request read here that was sent by the time host_flushes is
+	 * read shows in host_flushes (read the other way round, a request
+	 * sent in between would look like one waiting).
+	 */
 	for (i = 0; i < 5 && rc == 0; i++)
-		rc = pmemflush_region_get_vpmem_counter(r, names[i], &v[i]);
+		rc = pmemflush_region_get_vpmem_counter(r, names[(i + 4) % 5], &v[(i + 4) % 5]);
 	was = c->state;
 	if (rc == -ENOENT) {
 		c->state = MON_COUNTERS_UNAVAILABLE;
