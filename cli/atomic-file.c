@@ -8,12 +8,16 @@
  * in the directory, the kernel frees the inode. Only once complete is it
  * linked under a hidden name (readers skip dot files and names not ending
  * in ".prom") and renamed over the target: a window of two system calls.
- * A file system without O_TMPFILE gets the older scheme, a hidden file
- * created by mkostemp and removed on every error this process sees.
+ * A file system without O_TMPFILE, or a system where the unnamed file
+ * cannot be linked (no /proc mounted and no CAP_DAC_READ_SEARCH), gets the
+ * older scheme, a hidden file created with O_EXCL and removed on every
+ * error this process sees. A hidden name that already exists belongs to
+ * someone else and is never removed.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +73,31 @@ static void hidden_name(char *buf, size_t size, const char *name)
 	snprintf(buf, size, ".%s.%s", name, suffix);
 }
 
-/* The O_TMPFILE way: -EOPNOTSUPP when the file system cannot. */
+/*
+ * Give the unnamed file at @fd the name @hidden in @dfd. The /proc/self/fd
+ * link works for any user (open(2)); without /proc mounted it fails with
+ * ENOENT, and linkat(fd, "", AT_EMPTY_PATH) is tried, which needs
+ * CAP_DAC_READ_SEARCH and fails with ENOENT too without it.
+ */
+static int link_tmpfile(int fd, int dfd, const char *hidden)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, dfd, hidden, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	return linkat(fd, "", dfd, hidden, AT_EMPTY_PATH) < 0 ? -errno : 0;
+}
+
+/* The O_TMPFILE way: -EOPNOTSUPP when the file system (or /proc) cannot. */
 static int replace_tmpfile(int dfd, const char *name, const char *data, size_t len,
 			   enum atomic_step *step)
 {
-	char proc[64], hidden[NAME_MAX + 1];
+	char hidden[NAME_MAX + 1];
 	int fd, rc, tries;
+	bool linked;
 
 	*step = ATOMIC_CREATE;
 	fd = openat(dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
@@ -90,22 +113,23 @@ static int replace_tmpfile(int dfd, const char *name, const char *data, size_t l
 		close(fd);
 		return rc;
 	}
-	/*
-	 * linkat(fd, "", ..., AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the
-	 * /proc/self/fd link works for any user (open(2)).
-	 */
 	*step = ATOMIC_RENAME;
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	for (tries = 0; tries < 100; tries++) {
 		hidden_name(hidden, sizeof(hidden), name);
-		rc = linkat(AT_FDCWD, proc, dfd, hidden, AT_SYMLINK_FOLLOW) < 0 ? -errno : 0;
+		rc = link_tmpfile(fd, dfd, hidden);
 		if (rc != -EEXIST)
 			break;
 	}
+	/* Only a name this process linked is its own to remove: an EEXIST one is another's. */
+	linked = rc == 0;
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
+	/* No way to name an unnamed file (no /proc, no capability): the named way. */
+	if (rc == -ENOENT)
+		return -EOPNOTSUPP;
 	if (rc < 0) {
-		unlinkat(dfd, hidden, 0);
+		if (linked)
+			unlinkat(dfd, hidden, 0);
 		return rc;
 	}
 	if (renameat(dfd, hidden, dfd, name) < 0) {

@@ -22,8 +22,10 @@ enum atomic_step {
  * Replace @name in the directory open at @dfd by @len bytes of @data, mode
  * 0644: written to an unnamed file (O_TMPFILE) that gets a hidden name
  * (".@name.XXXXXX") only when complete and fsync'ed, renamed over @name,
- * then the directory fsync'ed. Where the file system has no O_TMPFILE, a
- * hidden named file is written instead (removed on any error). Returns 0,
+ * then the directory fsync'ed. Where the file system has no O_TMPFILE, or
+ * the unnamed file cannot be linked (no /proc and no CAP_DAC_READ_SEARCH),
+ * a hidden named file is written instead (removed on any error; a hidden
+ * name that already exists is another writer's and is left). Returns 0,
  * or a negative errno with *@step set; an existing @name is untouched
  * unless the failing step is ATOMIC_SYNC_DIR (new file in place).
  */
