@@ -142,25 +142,78 @@ static void report_latency(struct monitor *m, struct pmemflush_region *r, const 
 }
 
 /*
- * true while a flush error is not acknowledged (vpmem(4): flush_errors_ack
- * differs from flush_errors): vpmem then refuses every flush at once, and
- * the requests it refuses are no sign of a stuck host. The library has no
- * getter for it: read beside the flush attribute.
+ * vpmem(4): flush_errors_ack differs from flush_errors while a flush error
+ * is not acknowledged; vpmem then refuses every flush at once, and the
+ * requests it refuses are no sign of a stuck host. The library has no
+ * getter for it: read beside the flush attribute. It is 0600: a monitor
+ * that is not root cannot know, which is not the same as "acknowledged".
  */
-static bool errors_unacked(struct pmemflush_region *r, unsigned long long errors)
+static int read_ack(struct pmemflush_region *r, unsigned long long *ack)
 {
 	const char *flush = pmemflush_region_get_host_flush_path(r);
 	const char *slash = flush ? strrchr(flush, '/') : NULL;
-	char path[PATH_MAX], buf[32];
+	char path[PATH_MAX], buf[32], *end;
 	_cleanup_fclose_ FILE *f = NULL;
 
 	if (!slash)
-		return false;
+		return -ENOENT;
 	snprintf(path, sizeof(path), "%.*s/flush_errors_ack", (int)(slash - flush), flush);
 	f = fopen(path, "re");
-	if (!f || !fgets(buf, sizeof(buf), f))
-		return false;
-	return strtoull(buf, NULL, 10) != errors;
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f))
+		return -EIO;
+	errno = 0;
+	*ack = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return -EIO;
+	return 0;
+}
+
+/* 1: an error is not acknowledged, 0: none is, -1: cannot tell (ack unreadable). */
+static int errors_unacked(struct pmemflush_region *r, unsigned long long errors)
+{
+	unsigned long long ack;
+
+	if (read_ack(r, &ack) < 0)
+		return errors ? -1 : 0;
+	return ack != errors;
+}
+
+/*
+ * A new baseline (the start, a region that appeared, counters that became
+ * readable, a rebind): errors counted before it were never reported by this
+ * monitor. Those not acknowledged still matter (vpmem refuses every flush
+ * until they are): one "error" event "unacknowledged".
+ */
+static void report_unacked(struct monitor *m, struct pmemflush_region *r, unsigned long long errors)
+{
+	struct json_object *o;
+	unsigned long long ack = 0;
+	char human[256];
+	int rc;
+
+	if (!errors)
+		return;
+	rc = read_ack(r, &ack);
+	if (rc == 0 && ack >= errors)
+		return;
+	o = region_obj(m, r);
+	if (o) {
+		json_object_object_add(o, "flush_errors", json_object_new_uint64(errors));
+		json_object_object_add(o, "flush_errors_ack",
+				       rc == 0 ? json_object_new_uint64(ack) : NULL);
+	}
+	if (rc == 0)
+		snprintf(human, sizeof(human), "%s: flush_errors %llu, acknowledged %llu: %llu unacknowledged",
+			 pmemflush_region_get_devname(r), errors, ack, errors - ack);
+	else
+		snprintf(human, sizeof(human),
+			 "%s: flush_errors %llu, unacknowledged or unknown (flush_errors_ack: %s)",
+			 pmemflush_region_get_devname(r), errors, strerror(-rc));
+	if (o)
+		json_object_object_add(o, "message", json_object_new_string(human));
+	mon_emit(m, "error", "unacknowledged", o, human);
 }
 
 /*
@@ -179,14 +232,15 @@ static void check_stall(struct monitor *m, struct pmemflush_region *r, struct mo
 			const unsigned long long *v, double now)
 {
 	struct json_object *o;
-	char human[256];
+	char human[320];
+	int unacked = errors_unacked(r, v[0]);
 
 	/*
 	 * A host flush was sent: what was asked before is served or in flight.
 	 * An error not acknowledged: vpmem refuses every request at once, so
 	 * those requests wait for nothing (and must not count after the ack).
 	 */
-	if (v[1] != c->host_flushes || errors_unacked(r, v[0])) {
+	if (v[1] != c->host_flushes || unacked > 0) {
 		c->hf_since = now;
 		c->requests = v[4];
 		c->stalled = false;
@@ -201,10 +255,14 @@ static void check_stall(struct monitor *m, struct pmemflush_region *r, struct mo
 		json_object_object_add(o, "since_last_host_flush_s",
 				       json_object_new_double(now - c->hf_since));
 		json_object_object_add(o, "stall_s", json_object_new_double(m->stall));
+		/* Not root: the refused requests of an unacknowledged error look the same. */
+		json_object_object_add(o, "unacknowledged_error_unknown",
+				       json_object_new_boolean(unacked < 0));
 	}
 	snprintf(human, sizeof(human),
-		 "%s: %llu flush requests, no host flush sent for %.1f s: the host holds a flush, or the device is broken",
-		 pmemflush_region_get_devname(r), v[4] - c->requests, now - c->hf_since);
+		 "%s: %llu flush requests, no host flush sent for %.1f s: the host holds a flush, or the device is broken%s",
+		 pmemflush_region_get_devname(r), v[4] - c->requests, now - c->hf_since,
+		 unacked < 0 ? ", or an unacknowledged flush error (unreadable for this user)" : "");
 	mon_emit(m, "latency", "stalled", o, human);
 }
 
@@ -230,6 +288,7 @@ static void poll_region(struct monitor *m, struct pmemflush_region *r, double el
 	was = c->state;
 	if (rc == -ENOENT) {
 		c->state = MON_COUNTERS_UNAVAILABLE;
+		c->good = false;
 		/* A synchronous region needs no host flush: nothing to miss there. */
 		if (was != MON_COUNTERS_UNAVAILABLE &&
 		    pmemflush_region_get_buffered(r) != PMEMFLUSH_NO)
@@ -243,7 +302,27 @@ static void poll_region(struct monitor *m, struct pmemflush_region *r, double el
 		return;
 	}
 	c->state = MON_COUNTERS_AVAILABLE;
-	if (was != MON_COUNTERS_AVAILABLE || v[0] < c->errors || v[1] < c->host_flushes) {
+	/*
+	 * Readable again, and the same vpmem instance (nothing went down):
+	 * compare with the last good reading, a rise in between is an error.
+	 */
+	if (was == MON_COUNTERS_UNREADABLE && c->good && v[0] >= c->errors &&
+	    v[1] >= c->host_flushes && v[2] >= c->total_ns && v[3] >= c->max_ns) {
+		report_state(m, r, "available", 0);
+		c->hf_since = now;
+		c->requests = v[4];
+		c->stalled = false;
+		if (v[0] > c->errors)
+			report_error(m, r, c, v[0]);
+		goto baseline;
+	}
+	/*
+	 * A new vpmem instance (rebind, reload) starts from zero: any counter
+	 * below the last reading (the latency total and maximum too: a rebind
+	 * between two polls may already have flushed more than before).
+	 */
+	if (was != MON_COUNTERS_AVAILABLE || v[0] < c->errors || v[1] < c->host_flushes ||
+	    v[2] < c->total_ns || v[3] < c->max_ns) {
 		/* First reading, or a new vpmem instance: a new baseline. */
 		if (was == MON_COUNTERS_AVAILABLE)
 			report_state(m, r, "reset", 0);
@@ -252,6 +331,8 @@ static void poll_region(struct monitor *m, struct pmemflush_region *r, double el
 		c->hf_since = now;
 		c->requests = v[4];
 		c->stalled = false;
+		/* What it counted before this monitor looked was never reported. */
+		report_unacked(m, r, v[0]);
 		goto baseline;
 	}
 	check_stall(m, r, c, v, now);
@@ -267,6 +348,7 @@ static void poll_region(struct monitor *m, struct pmemflush_region *r, double el
 			report_latency(m, r, "max", flushes, avg, v[3], elapsed);
 	}
 baseline:
+	c->good = true;
 	c->errors = v[0];
 	c->host_flushes = v[1];
 	c->total_ns = v[2];

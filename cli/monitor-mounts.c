@@ -12,10 +12,12 @@
  * A hazard that appears or clears is one event per subject.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libmount/libmount.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <pmemflush.h>
@@ -23,6 +25,10 @@
 #include "cleanup.h"
 #include "json.h"
 #include "monitor.h"
+
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
 
 int mon_mounts_open(struct monitor *m)
 {
@@ -119,8 +125,9 @@ static struct json_object *mount_json(struct monitor *m, struct libmnt_fs *fs,
 	json_object_object_add(o, "source", json_object_new_string(mnt_fs_get_source(fs) ?: ""));
 	json_object_object_add(o, "target", json_object_new_string(mnt_fs_get_target(fs) ?: ""));
 	json_object_object_add(o, "fstype", json_object_new_string(mnt_fs_get_fstype(fs) ?: ""));
-	json_object_object_add(o, "dax", json_object_new_boolean(pmemflush_check_get_dax(chk) ==
-								 PMEMFLUSH_YES));
+	json_object_object_add(o, "dax", chk ? json_object_new_boolean(pmemflush_check_get_dax(chk) ==
+									PMEMFLUSH_YES)
+					      : NULL);
 	json_object_object_add(o, "options", json_object_new_string(mnt_fs_get_options(fs) ?: ""));
 	return o;
 }
@@ -144,9 +151,11 @@ static void report_mount(struct monitor *m, const char *action, struct mon_mount
 		json_object_object_add(o, "mount", json_object_get(mm->mount));
 		if (mm->check)
 			json_object_object_add(o, "check", json_object_get(mm->check));
+		if (mm->hidden)
+			json_object_object_add(o, "hidden", json_object_new_boolean(true));
 	}
-	snprintf(human, sizeof(human), "%s on %s type %s (%s)%s", mm->source ?: "-", mm->target,
-		 mm->fstype ?: "-", mm->options ?: "",
+	snprintf(human, sizeof(human), "%s on %s type %s (%s)%s%s", mm->source ?: "-", mm->target,
+		 mm->fstype ?: "-", mm->options ?: "", mm->hidden ? " hidden by another mount" : "",
 		 !mm->check ? ""
 		 : json_object_get_boolean(json_object_object_get(mm->check, "durable"))
 			 ? " durable"
@@ -165,6 +174,121 @@ static int set_str(char **dst, const char *src)
 	return 0;
 }
 
+/*
+ * true when the mount at @target is not @fs: another mount on top hides it
+ * (over-mounted), and a path check of @target would judge the top one.
+ */
+static bool mount_hidden(struct libmnt_fs *fs, const char *target)
+{
+	struct statx stx;
+
+	if (statx(AT_FDCWD, target, AT_NO_AUTOMOUNT | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+		return false; /* the path check will say why */
+	if (stx.stx_mask & STATX_MNT_ID)
+		return stx.stx_mnt_id != (unsigned long long)mnt_fs_get_id(fs);
+	return makedev(stx.stx_dev_major, stx.stx_dev_minor) != mnt_fs_get_devno(fs);
+}
+
+static bool opt_nobarrier(const char *opts)
+{
+	char *val = NULL;
+	size_t len = 0;
+
+	if (!opts)
+		return false;
+	if (mnt_optstr_get_option(opts, "nobarrier", NULL, NULL) == 0)
+		return true;
+	return mnt_optstr_get_option(opts, "barrier", &val, &len) == 0 && len == 1 && *val == '0';
+}
+
+/* The namespace that discovery found mounted as @fs, or NULL. */
+static struct pmemflush_namespace *fs_namespace(struct monitor *m, struct libmnt_fs *fs)
+{
+	struct pmemflush_region *r;
+	struct pmemflush_namespace *ns;
+	struct pmemflush_mount *pm;
+
+	if (mon_snapshot(m) < 0)
+		return NULL;
+	pmemflush_region_foreach(m->ctx, r)
+		pmemflush_namespace_foreach(r, ns)
+			pmemflush_mount_foreach(ns, pm)
+				if (same(pmemflush_mount_get_target(pm), mnt_fs_get_target(fs)) &&
+				    same(pmemflush_mount_get_source(pm), mnt_fs_get_source(fs)))
+					return ns;
+	return NULL;
+}
+
+static int set_fs(struct mon_mount *mm, struct libmnt_fs *fs)
+{
+	if (set_str(&mm->target, mnt_fs_get_target(fs)) < 0 ||
+	    set_str(&mm->source, mnt_fs_get_source(fs)) < 0 ||
+	    set_str(&mm->fstype, mnt_fs_get_fstype(fs)) < 0 ||
+	    set_str(&mm->options, mnt_fs_get_options(fs)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static struct mon_mount *add_mount(struct monitor *m, int id)
+{
+	struct mon_mount *mm = realloc(m->mounts, (m->n_mounts + 1) * sizeof(*mm));
+
+	if (!mm)
+		return NULL;
+	m->mounts = mm;
+	mm = &m->mounts[m->n_mounts++];
+	memset(mm, 0, sizeof(*mm));
+	mm->id = id;
+	return mm;
+}
+
+static bool fs_changed(const struct mon_mount *mm, struct libmnt_fs *fs)
+{
+	return !same(mm->options, mnt_fs_get_options(fs)) ||
+	       !same(mm->source, mnt_fs_get_source(fs)) || !same(mm->fstype, mnt_fs_get_fstype(fs));
+}
+
+/*
+ * A mount hidden under another one is still in the table (and its file
+ * system still written by whoever holds files open in it), but its path
+ * leads to the top mount. Judged from what does not need the path: its
+ * options (nobarrier) and the namespace discovery found mounted there. Its
+ * other hazards are kept as last seen; it is never called unmounted.
+ */
+static int eval_hidden(struct monitor *m, struct libmnt_fs *fs, struct mon_mount *mm)
+{
+	struct pmemflush_namespace *ns = fs_namespace(m, fs);
+	const char *action = NULL;
+
+	if (!mm && !ns)
+		return 0; /* not known to be on pmem */
+	if (!mm) {
+		mm = add_mount(m, mnt_fs_get_id(fs));
+		if (!mm)
+			return -ENOMEM;
+		action = "mount";
+	} else if (fs_changed(mm, fs)) {
+		action = "remount";
+	} else if (!mm->hidden) {
+		action = "hidden";
+	}
+	mm->seen = true;
+	mm->hidden = true;
+	if (!opt_nobarrier(mnt_fs_get_options(fs)))
+		mm->hazards &= ~PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;
+	else if (ns && (pmemflush_namespace_get_hazards(ns) & PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED))
+		mm->hazards |= PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;
+	if (set_fs(mm, fs) < 0)
+		return -ENOMEM;
+	if (action && strcmp(action, "hidden")) {
+		json_object_put(mm->mount);
+		mm->mount = mount_json(m, fs, NULL);
+	}
+	if (action)
+		report_mount(m, action, mm);
+	return 0;
+}
+
 /* One mount of a block device: on pmem? new, changed? */
 static int eval_fs(struct monitor *m, struct libmnt_fs *fs)
 {
@@ -176,11 +300,19 @@ static int eval_fs(struct monitor *m, struct libmnt_fs *fs)
 	int rc;
 
 	mm = find_mount(m, id);
+	if (mount_hidden(fs, target))
+		return eval_hidden(m, fs, mm);
 	rc = pmemflush_path_check(m->ctx, target, &chk);
 	if (rc < 0) {
-		/* Hidden by another mount, or not ours to see: keep what we knew. */
-		if (mm)
+		/* Not ours to see: keep what we knew, but a changed option is still news. */
+		if (mm) {
 			mm->seen = true;
+			if (fs_changed(mm, fs)) {
+				if (set_fs(mm, fs) < 0)
+					return -ENOMEM;
+				report_mount(m, "remount", mm);
+			}
+		}
 		return 0;
 	}
 	if (!pmemflush_check_is_pmem(chk)) {
@@ -202,8 +334,11 @@ static int eval_fs(struct monitor *m, struct libmnt_fs *fs)
 		   !same(mm->source, mnt_fs_get_source(fs)) ||
 		   !same(mm->fstype, mnt_fs_get_fstype(fs))) {
 		action = "remount";
+	} else if (mm->hidden) {
+		action = "uncovered";
 	}
 	mm->seen = true;
+	mm->hidden = false;
 	mm->hazards = pmemflush_check_get_hazards(chk);
 	if (set_str(&mm->target, target) < 0 || set_str(&mm->source, mnt_fs_get_source(fs)) < 0 ||
 	    set_str(&mm->fstype, mnt_fs_get_fstype(fs)) < 0 ||
@@ -372,8 +507,9 @@ static int update_hazard(struct monitor *m, const char *kind, const char *subjec
 	h->seen = true;
 	old = h->mask;
 	h->mask = mask;
+	/* At start: there already (the monitor may have been restarted after it appeared). */
 	pmemflush_hazard_foreach(mask & ~old, bit)
-		report_hazard(m, "appeared", h, bit);
+		report_hazard(m, m->quiet_baseline ? "present" : "appeared", h, bit);
 	pmemflush_hazard_foreach(old & ~mask, bit)
 		report_hazard(m, "cleared", h, bit);
 	return 0;
@@ -399,8 +535,15 @@ int mon_hazards_eval(struct monitor *m)
 			if (rc < 0)
 				return rc;
 		}
+	/* Mounts on one mount point (one over the other): one subject, their hazards together. */
 	for (i = 0; i < m->n_mounts; i++) {
-		rc = update_hazard(m, "mount", m->mounts[i].target, m->mounts[i].hazards);
+		unsigned int mask = 0;
+		size_t j;
+
+		for (j = 0; j < m->n_mounts; j++)
+			if (!strcmp(m->mounts[j].target, m->mounts[i].target))
+				mask |= m->mounts[j].hazards;
+		rc = update_hazard(m, "mount", m->mounts[i].target, mask);
 		if (rc < 0)
 			return rc;
 	}

@@ -89,11 +89,14 @@ int mon_emit(struct monitor *m, const char *event, const char *action, struct js
 	int rc;
 
 	/*
-	 * The state at start is the baseline, not a change; after --count
-	 * events, what one change still causes (a remount's hazards) is not
-	 * written either.
+	 * The state at start is the baseline, not a change, except what is
+	 * wrong already (hazards present, flush errors not acknowledged): a
+	 * monitor (re)started after it happened must still say it. After
+	 * --count events, what one change still causes (a remount's hazards)
+	 * is not written either.
 	 */
-	if (m->quiet_baseline || mon_done(m)) {
+	if ((m->quiet_baseline && strcmp(event, "hazard") && strcmp(event, "error")) ||
+	    mon_done(m)) {
 		json_object_put(o);
 		return 0;
 	}

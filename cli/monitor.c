@@ -3,8 +3,8 @@
  * vpmemctl monitor: follow pmem devices, drivers, mounts, hazards and
  * vpmem's flush counters, one event per line (vpmemctl-monitor(1)).
  *
- * This file: options, the start (a silent baseline, then the optional
- * --initial snapshot, then "ready"), and the poll loop over the event
+ * This file: options, the start (a baseline that reports only what is
+ * wrong already, then the optional --initial snapshot, then "ready"), and the poll loop over the event
  * sources: libudev (monitor-udev.c), libmount (monitor-mounts.c), the
  * counter period (monitor-counters.c) and SIGTERM/SIGINT.
  */
@@ -212,16 +212,50 @@ static int reevaluate(struct monitor *m)
 	return rc;
 }
 
+/*
+ * A re-evaluation failed (discovery or the mount table could not be read,
+ * e.g. while a device goes away): one "monitor" event "error", the last
+ * state is kept and everything is evaluated again at the next interval.
+ * Only a failed write ends the monitor here; the event sources are polled
+ * on.
+ */
+static int eval_failed(struct monitor *m, int rc)
+{
+	struct json_object *o;
+	char human[512];
+
+	if (m->write_error)
+		return -m->write_error;
+	m->snapshot_stale = true;
+	if (m->failing)
+		return 0;
+	m->failing = true;
+	snprintf(human, sizeof(human), "cannot evaluate the devices and mounts: %s (retried every interval)",
+		 *pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
+	o = json_object_new_object();
+	if (o)
+		json_object_object_add(o, "message", json_object_new_string(human));
+	mon_emit(m, "monitor", "error", o, human);
+	return m->write_error ? -m->write_error : 0;
+}
+
 static int monitor_loop(struct monitor *m, int sigfd)
 {
 	double start = now_s(), last_poll = start, next_tick = start + m->interval;
 	double deadline = m->timeout >= 0 ? start + m->timeout : INFINITY;
 	double next_recheck = m->recheck > 0 ? start + m->recheck : INFINITY;
-	struct pollfd fds[3] = {
+	/*
+	 * stdout with no events: POLLERR/POLLHUP when the reader went away
+	 * (`vpmemctl monitor | head -1` on a quiet system ends at once, as a
+	 * failed write would end it).
+	 */
+	struct pollfd fds[4] = {
 		{ .fd = sigfd, .events = POLLIN },
 		{ .fd = mon_udev_fd(m), .events = POLLIN },
 		{ .fd = mon_mounts_fd(m), .events = POLLIN },
+		{ .fd = STDOUT_FILENO, .events = 0 },
 	};
+	bool retry = false;
 	int rc = 0;
 
 	while (!mon_done(m)) {
@@ -245,6 +279,14 @@ static int monitor_loop(struct monitor *m, int sigfd)
 					strsignal((int)si.ssi_signo));
 			break;
 		}
+		if (n > 0 && (fds[3].revents & (POLLERR | POLLHUP))) {
+			fprintf(stderr, "vpmemctl monitor: the output was closed (%s), stopping\n",
+				strerror(EPIPE));
+			m->write_error = EPIPE;
+			return -EPIPE;
+		}
+		if (n > 0 && (fds[3].revents & POLLNVAL))
+			fds[3].fd = -1;
 		if (n > 0 && (fds[1].revents & (POLLIN | POLLERR)))
 			changed |= mon_udev_read(m) > 0;
 		if (n > 0 && (fds[2].revents & (POLLIN | POLLERR)) && mon_mounts_changed(m)) {
@@ -260,16 +302,22 @@ static int monitor_loop(struct monitor *m, int sigfd)
 			changed = true;
 			next_recheck = now_s() + m->recheck;
 		}
+		t = now_s();
+		if (retry && t >= next_tick)
+			changed = true;
 		if (changed) {
 			rc = reevaluate(m);
-			if (rc < 0)
+			retry = rc < 0;
+			if (rc < 0 && (rc = eval_failed(m, rc)) < 0)
 				return rc;
 		}
 		t = now_s();
 		if (t >= next_tick && !mon_done(m)) {
 			rc = mon_counters_poll(m, t - last_poll, t);
-			if (rc < 0)
+			if (rc < 0 && (rc = eval_failed(m, rc)) < 0)
 				return rc;
+			if (!retry && rc == 0 && !m->snapshot_stale)
+				m->failing = false;
 			last_poll = t;
 			next_tick += m->interval;
 			/* Late (a slow evaluation): the next period starts now. */

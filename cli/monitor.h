@@ -39,6 +39,7 @@ struct mon_mount {
 	char *fstype;
 	char *options;
 	unsigned int hazards; /* of its path check */
+	bool hidden; /* another mount is on top: judged from its options */
 	struct json_object *mount; /* last "mount" object (for umount) */
 	struct json_object *check; /* last path check of its target */
 	bool seen;
@@ -60,6 +61,7 @@ struct mon_counters {
 	unsigned long long requests; /* flush_requests when host_flushes last rose */
 	double hf_since; /* monotonic seconds: when host_flushes last rose */
 	bool stalled; /* reported; again only after host_flushes rose */
+	bool good; /* the values above are a reading of this instance */
 	bool seen;
 };
 
@@ -89,7 +91,8 @@ struct monitor {
 	size_t n_counters;
 	bool snapshot_stale; /* the ctx's regions must be read again */
 	long long events; /* emitted (the initial snapshot does not count) */
-	bool quiet_baseline; /* evaluating the state at start: no events */
+	bool quiet_baseline; /* evaluating the state at start: only hazards and errors */
+	bool failing; /* a re-evaluation failed; said once, retried every interval */
 	int write_error; /* errno of a failed write to stdout, else 0 */
 };
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """vpmemctl monitor on the host (no pmem needed): the ExecStart line of the
 built systemd unit runs (READY=1 on $NOTIFY_SOCKET, status 0 on SIGTERM),
---timeout, --once with a timeout, SIGINT, and the usage errors of its
+--timeout, --once with a timeout, SIGINT, a closed output while no event
+comes, and the usage errors of its
 options. The events themselves are checked in the guest (case
 vpmemctl-monitor).
 
@@ -81,6 +82,25 @@ check("timeout-took-about-1s", 0.9 <= took < 10, took)
 r = subprocess.run([vpmemctl, "monitor", "--once", "--timeout", "0.2"], capture_output=True,
                    timeout=30)
 check("once-timeout-status-0", r.returncode == 0, r)
+
+# A reader that goes away while nothing happens (`vpmemctl monitor | head -1`
+# on a quiet system): POLLERR on stdout ends the monitor, status 1, at once.
+rfd, wfd = os.pipe()
+t0 = time.monotonic()
+p = subprocess.Popen([vpmemctl, "monitor", "--timeout", "20"], stdout=wfd,
+                     stderr=subprocess.PIPE)
+os.close(wfd)
+time.sleep(0.5)
+os.close(rfd)
+try:
+    _, err = p.communicate(timeout=15)
+except subprocess.TimeoutExpired:
+    p.kill()
+    _, err = p.communicate()
+took = time.monotonic() - t0
+check("closed-output-status-1", p.returncode == 1, (p.returncode, err))
+check("closed-output-ends-soon", took < 5, took)
+check("closed-output-says-why", b"output was closed" in err, err)
 
 # Usage errors: one line on stderr, status 2, nothing on stdout.
 for args in (["--count", "0"], ["--count", "x"], ["--timeout", "-1"], ["--timeout", "nan"],

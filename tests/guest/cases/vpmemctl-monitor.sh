@@ -106,6 +106,19 @@ wait_ev hazard-nobarrier-mount 200 $EV '"event":"hazard","action":"appeared"' \
 	'"id":"nobarrier-on-buffered"' "\"subject\":{\"kind\":\"mount\",\"name\":\"$MNT0\"}"
 wait_ev hazard-nobarrier-namespace 200 $EV '"event":"hazard","action":"appeared"' \
 	'"id":"nobarrier-on-buffered"' '"subject":{"kind":"namespace"'
+# A monitor (re)started while the hazard is there says it ("present"), not
+# only in an --initial snapshot: a grep for hazard events sees it.
+vpmemctl monitor --json --timeout 2 > /tmp/start.json 2> /dev/null
+wait_ev hazard-present-at-start 1 /tmp/start.json '"event":"hazard","action":"present"' \
+	'"id":"nobarrier-on-buffered"' "\"subject\":{\"kind\":\"mount\",\"name\":\"$MNT0\"}"
+# Hidden under another mount (a tmpfs over it), the nobarrier mount is still
+# in the table: no umount, its hazard is not cleared by the top's verdict.
+check overmount-tmpfs mount -t tmpfs tmpfs "$MNT0"
+wait_ev hidden-mount-event 100 $EV '"event":"mount","action":"hidden"' "\"target\":\"$MNT0\""
+check_eq hidden-not-umounted "$(evl $EV '"action":"umount"' "\"target\":\"$MNT0\"" | wc -l)" 0
+check_eq hidden-hazard-kept "$(evl $EV '"action":"cleared"' "\"name\":\"$MNT0\"" | wc -l)" 0
+check overmount-removed umount "$MNT0"
+wait_ev uncovered-mount-event 100 $EV '"event":"mount","action":"uncovered"' "\"target\":\"$MNT0\""
 check remount-barrier mount -o remount,barrier=1 "$MNT0"
 wait_ev hazard-cleared 200 $EV '"event":"hazard","action":"cleared"' \
 	'"id":"nobarrier-on-buffered"' "\"name\":\"$MNT0\""
@@ -136,7 +149,16 @@ ev=$(evl $EV '"event":"error"' "\"dev\":\"$REGION0\"")
 check_eq error-event-count "$(echo "$ev" | ej flush_errors)" $((e0 + 1))
 check_eq error-event-new "$(echo "$ev" | ej new_errors)" 1
 check_eq error-event-region-counter "$(echo "$ev" | ej region/vpmem/flush_errors)" $((e0 + 1))
+# A monitor started after the error (a restart) reports it while it is not
+# acknowledged, and not after the ack.
+vpmemctl monitor --json --timeout 2 > /tmp/unack.json 2> /dev/null
+wait_ev error-unacked-at-start 1 /tmp/unack.json '"event":"error","action":"unacknowledged"' \
+	"\"dev\":\"$REGION0\""
+check_eq error-unacked-at-start-ack \
+	"$(evl /tmp/unack.json '"action":"unacknowledged"' "\"dev\":\"$REGION0\"" | ej flush_errors_ack)" $e0
 ack0
+vpmemctl monitor --json --timeout 2 > /tmp/acked.json 2> /dev/null
+check_eq error-acked-at-start-silent "$(grep -c '"event":"error"' /tmp/acked.json)" 0
 
 # 4. Latency: threshold 1 ns, one host flush: one event, then --once ends it.
 start_mon /tmp/lat.json /tmp/lat.err --json --once --latency-threshold 1ns -i 0.2 --timeout 60
@@ -189,8 +211,14 @@ t0=$(date +%s)
 : > /tmp/stop-flush
 wait $fl
 check_eq epipe-exit-1 "$(cat /tmp/pipe.rc)" 1
-check epipe-says-why grep -q "cannot write an event: Broken pipe" /tmp/pipe.err
+# Said by the failed write, or by POLLERR on stdout before the next write.
+check epipe-says-why grep -qE "cannot write an event: Broken pipe|output was closed \(Broken pipe\)" /tmp/pipe.err
 check epipe-ends-soon test $(($(date +%s) - t0)) -lt 30
+# The reader went away while no event comes: POLLERR on stdout ends it too.
+t0=$(date +%s)
+{ vpmemctl monitor --timeout 30 2> /tmp/hup.err; echo $? > /tmp/hup.rc; } | true
+check_eq quiet-closed-output-exit-1 "$(cat /tmp/hup.rc)" 1
+check quiet-closed-output-ends-soon test $(($(date +%s) - t0)) -lt 15
 out write-error-exit-1 1 sh -c "vpmemctl monitor --initial --timeout 10 > /dev/full"
 has write-error-message "cannot write an event: No space left on device"
 
@@ -209,15 +237,19 @@ check_eq udev-monitor-exit-0 $? 0
 # 8b. Not root: the kernel's events, the mount table and the counters
 # (0444) are readable by anyone; a remount made by root is seen.
 echo "mon:x:1000:1000::/tmp:/bin/sh" >> /etc/passwd
-su -s /bin/sh mon -c "vpmemctl monitor --json --once --timeout 60 --source kernel > /tmp/nr.json 2> /tmp/nr.err" &
+# flush_errors_ack is 0600: the acknowledged error of region 0 is "unknown".
+su -s /bin/sh mon -c "vpmemctl monitor --json --timeout 60 --source kernel > /tmp/nr.json 2> /tmp/nr.err" &
 nr=$!
 t=300
 while ! grep -q watching /tmp/nr.err 2>/dev/null && [ $t -gt 0 ]; do sleep 0.1; t=$((t - 1)); done
 mount -o remount,nobarrier "$MNT0"
+wait_ev non-root-sees-remount 200 /tmp/nr.json '"event":"mount","action":"remount"' nobarrier
+kill -TERM $nr
 wait $nr
 check_eq non-root-exit-0 $? 0
-check_eq non-root-sees-remount "$(ej action < /tmp/nr.json)" remount
-check_eq non-root-check-not-durable "$(ej check/durable < /tmp/nr.json)" false
+check_eq non-root-check-not-durable \
+	"$(evl /tmp/nr.json '"action":"remount"' nobarrier | ej check/durable)" false
+check non-root-error-unknown grep -q "\"dev\":\"$REGION0\".*unacknowledged or unknown" /tmp/nr.json
 mount -o remount,barrier=1 "$MNT0"
 
 # 9. The EXAMPLES of vpmemctl-monitor(1), word for word.
