@@ -35,12 +35,38 @@ static struct pmemflush_vdev *check_vdev(struct pmemflush_drivers *d, struct pme
 		d, pmemflush_region_get_bus_devname(pmemflush_check_get_region(c)));
 }
 
+/*
+ * vpmem(4) refuses every flush of a device with EIO while a flush error is
+ * unacknowledged (root writes flush_errors to flush_errors_ack). The
+ * path's method stays what it is ("durable" is about that), but a user
+ * must see that persisting there fails now. Returns the count of
+ * unacknowledged errors, -ENODATA for a region vpmem does not drive,
+ * another negative errno when it cannot be read (flush_errors_ack is
+ * root's only).
+ */
+static long long unacked_flush_errors(struct pmemflush_check *c)
+{
+	struct pmemflush_region *r = pmemflush_check_get_region(c);
+	unsigned long long errors, acked;
+	int rc;
+
+	if (!r || pmemflush_region_get_driver(r) != PMEMFLUSH_DRIVER_VPMEM)
+		return -ENODATA;
+	rc = pmemflush_region_get_vpmem_counter(r, "flush_errors", &errors);
+	if (!rc)
+		rc = pmemflush_region_get_vpmem_counter(r, "flush_errors_ack", &acked);
+	if (rc < 0)
+		return rc;
+	return errors > acked ? (long long)(errors - acked) : 0;
+}
+
 static void print_check(struct pmemflush_check *c, struct pmemflush_vdev *v)
 {
 	struct pmemflush_namespace *ns = pmemflush_check_get_namespace(c);
 	enum pmemflush_tristate ms = pmemflush_check_get_map_sync(c);
 	const char *dev = pmemflush_check_get_devname(c);
 	unsigned int h, hazards = pmemflush_check_get_hazards(c);
+	long long unacked;
 
 	printf("path:      %s\n", pmemflush_check_get_path(c));
 	if (ns)
@@ -74,6 +100,13 @@ static void print_check(struct pmemflush_check *c, struct pmemflush_vdev *v)
 		       : "");
 	if (pmemflush_check_get_reason(c))
 		printf("why:       %s\n", pmemflush_check_get_reason(c));
+	unacked = unacked_flush_errors(c);
+	if (unacked > 0)
+		printf("flush:     FAILING: %lld flush error(s) unacknowledged: every flush of the device fails with EIO until root writes flush_errors to flush_errors_ack (vpmem(4))\n",
+		       unacked);
+	else if (unacked != 0 && unacked != -ENODATA)
+		printf("flush:     unknown: %s (flush_errors_ack is readable by root only)\n",
+		       strerror((int)-unacked));
 	if (v)
 		printf("driver:    %s on %s (%s)\n", pmemflush_vdev_get_driver_name(v) ?: "none",
 		       pmemflush_vdev_get_devname(v), pmemflush_vdev_get_evidence(v));
@@ -142,7 +175,13 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		if (json) {
 			struct json_object *jc = vj_check(chk, 0);
 
+			long long unacked = unacked_flush_errors(chk);
+
 			vj_add_driver_facts(jc, v);
+			/* null: vpmem drives the region, but the count cannot be read. */
+			if (jc && unacked != -ENODATA)
+				json_object_object_add(jc, "flush_errors_unacknowledged",
+						       unacked >= 0 ? json_object_new_int64(unacked) : NULL);
 			json_object_array_add(arr, jc);
 		} else {
 			if (i > optind)
