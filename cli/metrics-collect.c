@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cleanup.h"
@@ -249,6 +250,23 @@ static void collect_counters(struct pmemflush_region *r, struct prom *p,
 	prom_add_u64(p, M_FLUSH_ERRORS_UNACK, v[2] > ack ? v[2] - ack : 0, "region", region, NULL);
 }
 
+/*
+ * Is this entry the mount visible at its mount point? One over-mounted by
+ * another file system is not, and a path check of the mount point would
+ * judge the one on top. Where it cannot be told, the check decides (and a
+ * mount point this user cannot reach fails it).
+ */
+static bool mount_visible(struct pmemflush_mount *m)
+{
+	const char *src = pmemflush_mount_get_source(m);
+	struct stat t, s;
+
+	if (!src || stat(src, &s) < 0 || !S_ISBLK(s.st_mode) ||
+	    stat(pmemflush_mount_get_target(m), &t) < 0)
+		return true;
+	return t.st_dev == s.st_rdev;
+}
+
 /* One mount of a pmem block device: what it is, and its path check. */
 static void collect_mount(struct pmemflush_ctx *ctx, struct pmemflush_mount *m,
 			  struct prom *p, struct metrics_status *st)
@@ -266,6 +284,13 @@ static void collect_mount(struct pmemflush_ctx *ctx, struct pmemflush_mount *m,
 		     pmemflush_namespace_get_devname(ns), "region",
 		     pmemflush_region_get_devname(pmemflush_namespace_get_region(ns)),
 		     NULL) == -EEXIST)
+		return;
+	/*
+	 * Hidden under another mount: only its info series. The gauges keyed
+	 * by mount point describe what is visible there; the hidden mount's
+	 * hazards still count in its region's vpmem_region_hazard.
+	 */
+	if (!mount_visible(m))
 		return;
 	prom_add_u64(p, M_MOUNT_DAX, pmemflush_mount_is_dax(m) == 1, "mountpoint", target, NULL);
 	rc = pmemflush_path_check(ctx, target, &c);

@@ -162,6 +162,17 @@ cp $out /tmp/mounts-none.prom
 vt_export mounts-none.prom /tmp/mounts-none.prom
 metrics mounts-bad 2 --mounts=some
 check mounts-bad-says grep -q "bad --mounts 'some': all or none" /tmp/mounts-bad.err
+# A mount hidden under another one (tmpfs over the nobarrier mount): the
+# gauges keyed by mount point describe what is visible there, so the hidden
+# mount gets none of them (not the tmpfs's verdict); its region still
+# counts its hazard.
+check overmount mount -t tmpfs none "$MNT0"
+metrics hidden 0
+check_eq hidden-info "$(grep -c "^vpmem_mount_info{mountpoint=\"$MNT0\"" /tmp/hidden.prom)" 1
+check_eq hidden-no-durable "$(mval /tmp/hidden.prom "vpmem_mount_durable{mountpoint=\"$MNT0\"}")" absent
+check_eq hidden-no-hazard "$(mval /tmp/hidden.prom "vpmem_mount_hazard{mountpoint=\"$MNT0\",hazard=\"nobarrier-on-buffered\"}")" absent
+check_eq hidden-region-hazard "$(mval /tmp/hidden.prom "vpmem_region_hazard{region=\"$R0\",hazard=\"nobarrier-on-buffered\"}")" 1
+check overmount-gone umount "$MNT0"
 check remount-barrier mount -o remount,barrier "$MNT0"
 
 # Errors: a missing directory (status 1), a directory this user cannot
