@@ -24,6 +24,16 @@ struct pf_group {
 	uint64_t started;	/* generation of the newest flush that began */
 	uint64_t completed;	/* generation of the newest flush that ended */
 	int in_flight;
+
+	/*
+	 * Gathering (group.c, "Gathering"): a leader may wait a little for
+	 * the callers the previous flush served before it starts the next.
+	 */
+	pthread_cond_t gather;	/* the gathering leader waits here */
+	int gathering;		/* a leader is gathering: nobody else leads */
+	unsigned int arrived;	/* callers waiting for generation started + 1 */
+	unsigned int last_batch;	/* callers the newest flush was started for */
+	uint64_t flush_ns;	/* moving average of a flush's duration */
 	/*
 	 * errseq: failures recorded since the group was made, never reset.
 	 * A call samples it on entry; if it moved before the call returns,
