@@ -47,13 +47,16 @@
  * a moment away (they were woken together, write their next record and
  * come back); starting without them costs each of them a whole extra
  * flush of waiting, and the device one flush per straggler. So the
- * leader first waits until as many callers as the previous flush was
- * started for have arrived, for at most half a flush's average duration
- * (and never more than GATHER_MAX_NS). Nobody else leads meanwhile, so
- * the contract above is unchanged: the flush still begins after every
- * caller it counts for arrived. A single caller (last batch 1) never
- * waits; when callers go away, one wait times out and the expectation
- * drops to the number that did arrive.
+ * leader first waits until as many callers have arrived as were active
+ * around the previous flush (its batch, plus those that arrived while it
+ * ran), for at most half a flush's average duration (and never more than
+ * GATHER_MAX_NS). Nobody else leads meanwhile, so the contract above is
+ * unchanged: the flush still begins after every caller it counts for
+ * arrived. A single caller (expecting 1) never waits; when callers go
+ * away, one wait times out and the expectation drops to what did arrive.
+ * Counting the waiters too matters: two callers that alternate (each
+ * arriving while the other's flush runs) form batches of one, and only
+ * the waiter count shows that the other one is coming back.
  *
  * Messages: the failing leader's pmemflush_errormsg() is copied into the
  * group with the failure, and every caller that returns an error re-emits
@@ -240,7 +243,7 @@ static void gather(struct pf_group *g)
 	uint64_t wait_ns = g->flush_ns / 2, deadline;
 	struct timespec ts;
 
-	if (g->last_batch <= 1 || g->arrived >= g->last_batch || !wait_ns)
+	if (g->expect <= 1 || g->arrived >= g->expect || !wait_ns)
 		return;
 	if (wait_ns > GATHER_MAX_NS)
 		wait_ns = GATHER_MAX_NS;
@@ -248,7 +251,7 @@ static void gather(struct pf_group *g)
 	ts.tv_sec = (time_t)(deadline / 1000000000ULL);
 	ts.tv_nsec = (long)(deadline % 1000000000ULL);
 	g->gathering = 1;
-	while (g->arrived < g->last_batch)
+	while (g->arrived < g->expect)
 		if (pthread_cond_timedwait(&g->gather, &g->lock, &ts) == ETIMEDOUT)
 			break;
 	g->gathering = 0;
@@ -259,12 +262,13 @@ static void lead(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 {
 	char msg[PF_GROUP_MSG] = "";
 	uint64_t gen, now = 0, t0, t1;
+	unsigned int batch;
 	int rc, rc_count = 0;
 
 	gen = ++g->started;
 	g->in_flight = 1;
 	/* Everyone who arrived so far is covered by this flush. */
-	g->last_batch = g->arrived;
+	batch = g->arrived;
 	g->arrived = 0;
 	pthread_mutex_unlock(&g->lock);
 
@@ -287,6 +291,7 @@ static void lead(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 	g->in_flight = 0;
 	g->completed = gen;
 	g->flush_ns = g->flush_ns ? (7 * g->flush_ns + (t1 - t0)) / 8 : t1 - t0;
+	g->expect = batch + g->arrived;
 	if (rc < 0)
 		record_failure(g, rc, msg[0] ? msg : "flush failed");
 	if (g->errcount && rc_count >= 0) {
@@ -314,7 +319,7 @@ int pf_group_sync(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 	seq = g->failseq;
 	target = g->started + 1;
 	trace(g, PF_GROUP_TRACE_ENTRY, 0);
-	if (++g->arrived >= g->last_batch && g->gathering)
+	if (++g->arrived >= g->expect && g->gathering)
 		pthread_cond_signal(&g->gather);
 
 	for (;;) {

@@ -32,7 +32,8 @@ struct pf_group {
 	pthread_cond_t gather;	/* the gathering leader waits here */
 	int gathering;		/* a leader is gathering: nobody else leads */
 	unsigned int arrived;	/* callers waiting for generation started + 1 */
-	unsigned int last_batch;	/* callers the newest flush was started for */
+	unsigned int expect;	/* callers active around the newest flush: its
+				 * batch plus those already waiting for the next */
 	uint64_t flush_ns;	/* moving average of a flush's duration */
 	/*
 	 * errseq: failures recorded since the group was made, never reset.

@@ -612,8 +612,55 @@ static void cancel_and_fork(void)
 	blocking_teardown();
 }
 
+/*
+ * Gathering: two callers in a closed loop, each arriving while the other's
+ * flush runs, would alternate (one flush per call); the leader waits for
+ * the other one instead, so they pair up. The flush is slow (100 ms, so a
+ * leader waits up to 50 ms for its partner): a few misses on a loaded
+ * machine are tolerated, alternation (20 flushes) is not.
+ */
+#define GATHER_CALLS 10
+static atomic_int gather_flushes;
+static struct pf_group gather_group;
+
+static int slow_flush(void *arg)
+{
+	atomic_fetch_add(&gather_flushes, 1);
+	usleep(100000);
+	return 0;
+}
+
+static void *gather_worker(void *arg)
+{
+	long i, bad = 0;
+
+	for (i = 0; i < GATHER_CALLS; i++)
+		bad += pf_group_sync(&gather_group, slow_flush, NULL) != 0;
+	return (void *)bad;
+}
+
+static void gathering(void)
+{
+	pthread_t t[2];
+	void *bad[2];
+	int i, n;
+
+	pf_group_init(&gather_group);
+	for (i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, gather_worker, NULL);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], &bad[i]);
+	n = atomic_load(&gather_flushes);
+	printf("gathering: two callers, %d calls each: %d flushes\n", GATHER_CALLS, n);
+	T_EXPECT(bad[0] == NULL && bad[1] == NULL);
+	T_EXPECTF(n <= GATHER_CALLS + 2, "two callers, %d calls each: %d flushes (alternating would be %d)",
+		  GATHER_CALLS, n, 2 * GATHER_CALLS);
+	pf_group_destroy(&gather_group);
+}
+
 int main(void)
 {
+	gathering();
 	sticky();
 	messages();
 	errcount();
