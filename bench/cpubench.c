@@ -17,9 +17,9 @@
  *            it (so every flushed line is dirty, as after real writes)
  *   memcpy   copy from a cached source buffer and make it durable
  * Each operation walks a ring of destinations through a 64 MiB map. For
- * each (op, size) the engines run in turn, one trial each, several rounds
- * (a warm-up round is not counted); the result is the minimum ns per
- * operation over the rounds (the least disturbed one).
+ * each (op, size) the engines take turns in batches of about 20 us (after
+ * a warm-up batch each), for about TRIALS x MS milliseconds per engine;
+ * the result is the median batch's ns per operation.
  *
  * usage: cpubench [--json] [--trials N] [--ms MS] [--dir DIR]
  *   --json   a JSON list of {op, size, engine, ns_per_op} on stdout
@@ -162,16 +162,16 @@ static void dirty(uint8_t *p, size_t size, uint64_t v)
 		*(volatile uint64_t *)(p + i) = v;
 }
 
-/* One trial: @iters operations; ns per operation. */
-static double trial(enum op op, enum engine e, size_t size, size_t iters)
+/* @iters operations from ring slot *@k on; ns per operation. */
+static double batch(enum op op, enum engine e, size_t size, size_t iters, size_t *k)
 {
-	size_t slot = slot_of(size), nslots = MAP_LEN / slot, i, k = 0;
+	size_t slot = slot_of(size), nslots = MAP_LEN / slot, i;
 	uint8_t *base = b.base[e];
 	double t0 = now_ns();
 	int rc = 0;
 
-	for (i = 0; i < iters; i++, k = k + 1 == nslots ? 0 : k + 1) {
-		uint8_t *d = base + k * slot;
+	for (i = 0; i < iters; i++, *k = *k + 1 == nslots ? 0 : *k + 1) {
+		uint8_t *d = base + *k * slot;
 
 		if (op == OP_PERSIST) {
 			dirty(d, size, i);
@@ -209,27 +209,52 @@ struct result {
 	double ns[N_ENGINES];
 };
 
+static int cmp_double(const void *pa, const void *pb)
+{
+	double x = *(const double *)pa, y = *(const double *)pb;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Timed in short batches (about 20 us, so that the clock costs nothing and
+ * a preemption by another process spoils one batch, not a trial), the
+ * engines taking turns batch by batch; the result is the median batch.
+ * On a loaded machine this is stable where a whole-trial minimum is not.
+ */
 static void measure(struct result *r, int trials, double ms)
 {
-	double per_op;
-	size_t iters;
-	int t, e;
+	size_t iters, nb, i, k[N_ENGINES] = { 0 };
+	double per_op, *ns[N_ENGINES];
+	int e;
 
-	/* Calibrate on ours: iterations for about @ms per trial. */
-	per_op = trial(r->op, E_PMEMFLUSH, r->size, 64);
-	iters = (size_t)(ms * 1e6 / (per_op > 1 ? per_op : 1));
-	if (iters < 16)
-		iters = 16;
-	for (e = 0; e < N_ENGINES; e++)
-		r->ns[e] = 1e300;
-	/* Round 0 warms up; engines interleaved so drift hits them alike. */
-	for (t = 0; t <= trials; t++)
+	/* Calibrate on ours (this is also the warm-up). */
+	batch(r->op, E_PMEMFLUSH, r->size, 64, &k[0]);
+	per_op = batch(r->op, E_PMEMFLUSH, r->size, 64, &k[0]);
+	iters = (size_t)(20e3 / (per_op > 1 ? per_op : 1));
+	if (iters < 1)
+		iters = 1;
+	nb = (size_t)(trials * ms * 1e6 / (per_op * iters));
+	if (nb < 15)
+		nb = 15;
+	for (e = 0; e < N_ENGINES; e++) {
+		ns[e] = calloc(nb, sizeof(double));
+		if (!ns[e])
+			die("results", "out of memory");
+		batch(r->op, (enum engine)e, r->size, iters, &k[e]);	/* warm-up */
+	}
+	for (i = 0; i < nb; i++)
 		for (e = 0; e < N_ENGINES; e++) {
-			double ns = trial(r->op, (enum engine)e, r->size, iters);
+			/* Rotate who goes first: no engine always follows the same one. */
+			int en = (e + (int)i) % N_ENGINES;
 
-			if (t > 0 && ns < r->ns[e])
-				r->ns[e] = ns;
+			ns[en][i] = batch(r->op, (enum engine)en, r->size, iters, &k[en]);
 		}
+	for (e = 0; e < N_ENGINES; e++) {
+		qsort(ns[e], nb, sizeof(double), cmp_double);
+		r->ns[e] = ns[e][nb / 2];
+		free(ns[e]);
+	}
 }
 
 static const char *size_name(size_t s, char *buf, size_t n)
@@ -256,8 +281,8 @@ int main(int argc, char **argv)
 	struct result res[sizeof(persist_sizes) / sizeof(persist_sizes[0]) +
 			  sizeof(memcpy_sizes) / sizeof(memcpy_sizes[0])];
 	const char *dir = "/dev/shm";
-	int json = 0, trials = 7, n = 0, c, i, e;
-	double ms = 20;
+	int json = 0, trials = 10, n = 0, c, i, e;
+	double ms = 10;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {

@@ -4,7 +4,7 @@
  *
  * CPU-flush, fence-only and none: the stores themselves are the flush.
  * Small ranges take ordinary stores and a write-back of their lines; from
- * PF_MEM_NT_THRESHOLD on, non-temporal stores (mem-x86.c), which need no
+ * a threshold on (mem.h), non-temporal stores (mem-x86.c), which need no
  * write-back. One sfence is the durability point. No system call, no
  * lock, no allocation.
  *
@@ -57,13 +57,17 @@ static bool cpu_path(const struct pmemflush_map *m)
 	       m->method == PMEMFLUSH_METHOD_FENCE_ONLY || m->method == PMEMFLUSH_METHOD_NONE;
 }
 
-static bool use_nt(size_t len, unsigned int flags)
+static bool use_nt(const struct pmemflush_map *m, size_t len, unsigned int flags)
 {
 	if (flags & PMEMFLUSH_MEM_NONTEMPORAL)
 		return true;
 	if (flags & (PMEMFLUSH_MEM_TEMPORAL | PMEMFLUSH_MEM_NOFLUSH))
 		return false;
-	return len >= PF_MEM_NT_THRESHOLD;
+	if (len >= PF_MEM_NT_THRESHOLD)
+		return true;
+	/* The write-back would evict the lines anyway (see mem.h). */
+	return len >= PF_MEM_NT_THRESHOLD_EVICT && m->cpu_flush &&
+	       pf_cpu_flush_insn() != PF_FLUSH_CLWB;
 }
 
 /*
@@ -103,7 +107,7 @@ static int mem_move(struct pmemflush_map *m, void *dest, const void *src, size_t
 	if (!len)
 		return finish(m, dest, 0, flags);
 	wb = wb_of(m, flags);
-	if (cpu_path(m) && use_nt(len, flags)) {
+	if (cpu_path(m) && use_nt(m, len, flags)) {
 		pf_mem_move_nt(dest, src, len, wb);
 	} else {
 		memmove(dest, src, len);
@@ -137,7 +141,7 @@ PMEMFLUSH_EXPORT int pmemflush_memset(struct pmemflush_map *map, void *dest, int
 	if (!len)
 		return finish(map, dest, 0, flags);
 	wb = wb_of(map, flags);
-	if (cpu_path(map) && use_nt(len, flags)) {
+	if (cpu_path(map) && use_nt(map, len, flags)) {
 		pf_mem_set_nt(dest, c, len, wb);
 	} else {
 		memset(dest, c, len);
