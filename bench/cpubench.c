@@ -2,7 +2,7 @@
 /*
  * cpubench: the CPU-flush path of libpmemflush against PMDK, on the host.
  *
- * Three maps of files in /dev/shm (or --dir), one per engine:
+ * One file in /dev/shm (or --dir), mapped by each engine:
  *   pmemflush  pmemflush_map_file() with PMEMFLUSH_FORCE_METHOD=cpu-flush
  *              (the test knob: the method of memory where MAP_SYNC holds)
  *   libpmem    pmem_map_file(); pmem_persist() / pmem_memcpy_persist()
@@ -61,7 +61,7 @@ static struct {
 	pmem2_memcpy_fn p2_memcpy;
 	size_t pmem_len;
 	uint8_t *src;
-	char path[N_ENGINES][4096];
+	char path[4096];
 } b;
 
 static double now_ns(void)
@@ -84,40 +84,42 @@ static void setup(const char *dir)
 	struct pmem2_source *src = NULL;
 	int fd, is_pmem, i;
 
-	for (i = 0; i < N_ENGINES; i++) {
-		snprintf(b.path[i], sizeof(b.path[i]), "%s/cpubench-%d-%s", dir, (int)getpid(),
-			 engine_names[i]);
-		unlink(b.path[i]);
-	}
+	/*
+	 * One file, mapped by each engine: the same physical pages under
+	 * every engine, so that page placement (cache sets, the host's huge
+	 * pages) cannot favour one of them.
+	 */
+	snprintf(b.path, sizeof(b.path), "%s/cpubench-%d", dir, (int)getpid());
+	unlink(b.path);
 
 	/* pmemflush: the forced cpu-flush method (announced on stderr by the library). */
 	if (pmemflush_new(&b.ctx) < 0)
 		die("pmemflush_new", pmemflush_errormsg());
 	setenv("PMEMFLUSH_FORCE_METHOD", "cpu-flush", 1);
-	if (pmemflush_map_file(b.ctx, b.path[E_PMEMFLUSH], MAP_LEN, PMEMFLUSH_MAP_CREATE, &b.pf) < 0)
-		die(b.path[E_PMEMFLUSH], pmemflush_errormsg());
+	if (pmemflush_map_file(b.ctx, b.path, MAP_LEN, PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_EXCL,
+			       &b.pf) < 0)
+		die(b.path, pmemflush_errormsg());
 	unsetenv("PMEMFLUSH_FORCE_METHOD");
 	if (pmemflush_map_get_method(b.pf) != PMEMFLUSH_METHOD_CPU_FLUSH)
-		die(b.path[E_PMEMFLUSH], "method is not cpu-flush");
+		die(b.path, "method is not cpu-flush");
 	b.base[E_PMEMFLUSH] = pmemflush_map_get_addr(b.pf);
 
 	/* libpmem: persist and memcpy_persist flush whatever the memory is. */
-	b.base[E_LIBPMEM] = pmem_map_file(b.path[E_LIBPMEM], MAP_LEN, PMEM_FILE_CREATE, 0600,
-					  &b.pmem_len, &is_pmem);
+	b.base[E_LIBPMEM] = pmem_map_file(b.path, 0, 0, 0, &b.pmem_len, &is_pmem);
 	if (!b.base[E_LIBPMEM])
-		die(b.path[E_LIBPMEM], pmem_errormsg());
+		die(b.path, pmem_errormsg());
 
 	/* libpmem2: cache-line granularity required, and forced on this memory. */
 	setenv("PMEM2_FORCE_GRANULARITY", "CACHE_LINE", 1);
-	fd = open(b.path[E_LIBPMEM2], O_RDWR | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || ftruncate(fd, MAP_LEN) < 0)
-		die(b.path[E_LIBPMEM2], strerror(errno));
+	fd = open(b.path, O_RDWR);
+	if (fd < 0)
+		die(b.path, strerror(errno));
 	if (pmem2_config_new(&cfg) || pmem2_source_from_fd(&src, fd) ||
 	    pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_CACHE_LINE) ||
 	    pmem2_map_new(&b.p2, cfg, src))
-		die(b.path[E_LIBPMEM2], pmem2_errormsg());
+		die(b.path, pmem2_errormsg());
 	if (pmem2_map_get_store_granularity(b.p2) != PMEM2_GRANULARITY_CACHE_LINE)
-		die(b.path[E_LIBPMEM2], "granularity is not cache-line");
+		die(b.path, "libpmem2 granularity is not cache-line");
 	pmem2_source_delete(&src);
 	pmem2_config_delete(&cfg);
 	close(fd);
@@ -130,21 +132,18 @@ static void setup(const char *dir)
 		die("source", "out of memory");
 	for (i = 0; i < (int)(2UL << 20); i++)
 		b.src[i] = (uint8_t)(i * 7);
-	/* Fault everything in now, not in the first trial. */
+	/* Fault everything in now (each mapping), not in the first batch. */
 	for (i = 0; i < N_ENGINES; i++)
 		memset(b.base[i], 1, MAP_LEN);
 }
 
 static void teardown(void)
 {
-	int i;
-
 	pmemflush_unmap(b.pf);
 	pmemflush_unref(b.ctx);
 	pmem_unmap(b.base[E_LIBPMEM], b.pmem_len);
 	pmem2_map_delete(&b.p2);
-	for (i = 0; i < N_ENGINES; i++)
-		unlink(b.path[i]);
+	unlink(b.path);
 	free(b.src);
 }
 
@@ -234,6 +233,8 @@ static void measure(struct result *r, int trials, double ms)
 	iters = (size_t)(20e3 / (per_op > 1 ? per_op : 1));
 	if (iters < 1)
 		iters = 1;
+	/* Every engine walks the same slots in the same order. */
+	k[E_PMEMFLUSH] = 0;
 	nb = (size_t)(trials * ms * 1e6 / (per_op * iters));
 	if (nb < 15)
 		nb = 15;
