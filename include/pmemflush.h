@@ -934,10 +934,11 @@ enum pmemflush_mem_flags {
  *
  * As a copy followed by pmemflush_persist() of @dest..@dest+@len, done
  * faster. On the cpu-flush, fence-only and none methods, sizes from 256
- * bytes on (or any size with PMEMFLUSH_MEM_NONTEMPORAL) take non-temporal
- * stores for the whole cache lines and ordinary stores plus a write-back
- * for the unaligned head and tail; smaller ones take ordinary stores plus
- * a write-back; then one store fence. No system call, no lock, no
+ * bytes on (from 64 where the write-back instruction evicts the line:
+ * CLFLUSHOPT, CLFLUSH; any size with PMEMFLUSH_MEM_NONTEMPORAL) take
+ * non-temporal stores for the whole cache lines and ordinary stores plus a
+ * write-back for the unaligned head and tail; smaller ones take ordinary
+ * stores plus a write-back; then one store fence. No system call, no lock, no
  * allocation. On msync and host-flush the copy is ordinary and the
  * durability point is the map's (as persist: group commit, one for the
  * whole map). Overlapping ranges are copied as pmemflush_memmove() does.
