@@ -18,8 +18,8 @@
  *
  * One line per turn: a four-line turn (eight loads, then eight streaming
  * stores, as PMDK does) measured 1.3-1.5x slower from 64 KiB on (AMD EPYC
- * guest, bench/cpubench) and no faster below: the stores of one line leave
- * the write-combining buffer before the next line's start.
+ * guest, bench/cpubench) and no faster below (presumably fewer lines are
+ * then in flight in the write-combining buffers at once).
  *
  * Each line is loaded whole before any of it is stored, and the lines
  * are walked away from the overlap (forward when @dest is below @src,
