@@ -414,6 +414,13 @@ static void granularity(void)
 	T_EXPECT(stat(path, &st) == 0 && st.st_size == 0);
 	T_EXPECT(pmemflush_map_file(ctx, path, 8192, PMEMFLUSH_MAP_CREATE, &m) == 0 && m);
 	pmemflush_unmap(m);
+	/* map_file accepts the flag where the method gives the granularity. */
+	setenv("PMEMFLUSH_FORCE_METHOD", "cpu-flush", 1);
+	T_EXPECTF(pmemflush_map_file(ctx, path, 8192, cl, &m) == 0 && m, "%s",
+		  pmemflush_errormsg());
+	unsetenv("PMEMFLUSH_FORCE_METHOD");
+	T_EXPECT(pmemflush_map_get_granularity(m) == PMEMFLUSH_GRANULARITY_CACHE_LINE);
+	pmemflush_unmap(m);
 	unlink(path);
 }
 
