@@ -36,8 +36,10 @@ static bool dest_ok(const struct pmemflush_map *m, const void *addr, size_t len)
 	return len <= m->len - (a - base);
 }
 
-static int bad_args(const struct pmemflush_map *m, const void *dest, size_t len,
-		    unsigned int flags)
+/* Which argument is wrong, and its message: off the fast path. */
+static __attribute__((noinline, cold)) int bad_args(const struct pmemflush_map *m,
+						     const void *dest, size_t len,
+						     unsigned int flags)
 {
 	if (!m || !dest)
 		return pf_error(-EINVAL, "invalid argument");
@@ -48,6 +50,14 @@ static int bad_args(const struct pmemflush_map *m, const void *dest, size_t len,
 	if (!dest_ok(m, dest, len))
 		return pf_error(-EINVAL, "range outside the map");
 	return 0;
+}
+
+/* The same rules, without the messages: inlined into every call. */
+static inline bool args_ok(const struct pmemflush_map *m, const void *dest, size_t len,
+			   unsigned int flags)
+{
+	return m && dest && !(flags & ~(unsigned int)MEM_FLAGS_ALL) &&
+	       (flags & MEM_HINTS) != MEM_HINTS && dest_ok(m, dest, len);
 }
 
 /* Does this map's method make stores durable with CPU instructions only? */
@@ -75,7 +85,8 @@ static bool use_nt(const struct pmemflush_map *m, size_t len, unsigned int flags
  * map's durability point. @len 0 stored nothing but, as persist, still
  * returns a pending error.
  */
-static int finish(struct pmemflush_map *m, void *dest, size_t len, unsigned int flags)
+static inline __attribute__((always_inline)) int finish(struct pmemflush_map *m, void *dest,
+							 size_t len, unsigned int flags)
 {
 	if (flags & (PMEMFLUSH_MEM_NOFLUSH | PMEMFLUSH_MEM_NODRAIN))
 		return 0;
@@ -98,10 +109,9 @@ static int mem_move(struct pmemflush_map *m, void *dest, const void *src, size_t
 		    unsigned int flags)
 {
 	pf_flush_fn wb;
-	int rc = bad_args(m, dest, len, flags);
 
-	if (rc < 0)
-		return rc;
+	if (!args_ok(m, dest, len, flags))
+		return bad_args(m, dest, len, flags);
 	if (!src && len)
 		return pf_error(-EINVAL, "invalid argument");
 	if (!len)
@@ -134,10 +144,9 @@ PMEMFLUSH_EXPORT int pmemflush_memset(struct pmemflush_map *map, void *dest, int
 				      unsigned int flags)
 {
 	pf_flush_fn wb;
-	int rc = bad_args(map, dest, len, flags);
 
-	if (rc < 0)
-		return rc;
+	if (!args_ok(map, dest, len, flags))
+		return bad_args(map, dest, len, flags);
 	if (!len)
 		return finish(map, dest, 0, flags);
 	wb = wb_of(map, flags);
