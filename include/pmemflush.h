@@ -719,7 +719,9 @@ int pmemflush_target_flush(struct pmemflush_target *target, long long *host_flus
  *   none         as refused, but the caller passed PMEMFLUSH_MAP_NONDURABLE
  *
  * Group commit (msync and host-flush): concurrent persist calls on the same
- * map share flushes. A call returns 0 only if a flush that *began after the
+ * map share flushes (the caller that starts a flush first waits, for half
+ * a flush at most, for the callers the previous one served; a lone caller
+ * never waits). A call returns 0 only if a flush that *began after the
  * call began* completed successfully *and* no failure was recorded on the
  * map between the call's entry and its return (an errseq-style failure
  * sequence sampled on entry: pmemflush_map_clear_error() by another thread

@@ -50,10 +50,16 @@
  * leader first waits until as many callers have arrived as were active
  * around the previous flush (its batch, plus those that arrived while it
  * ran), for at most half a flush's average duration (and never more than
- * GATHER_MAX_NS). Nobody else leads meanwhile, so the contract above is
- * unchanged: the flush still begins after every caller it counts for
- * arrived. A single caller (expecting 1) never waits; when callers go
- * away, one wait times out and the expectation drops to what did arrive.
+ * GATHER_MAX_NS), counted from the end of the previous flush: a caller
+ * that comes after that window (a lone caller after a burst, say) starts
+ * at once, whatever the old expectation was. Windows shorter than
+ * GATHER_MIN_NS are not worth a timed sleep (timer slack alone is 50 us),
+ * and one stalled flush does not stretch later windows (each sample is
+ * capped before it enters the average). Nobody else leads meanwhile, so
+ * the contract above is unchanged: the flush still begins after every
+ * caller it counts for arrived. A single caller (expecting 1) never
+ * waits; when callers go away, one wait times out and the expectation
+ * drops to what did arrive.
  * Counting the waiters too matters: two callers that alternate (each
  * arriving while the other's flush runs) form batches of one, and only
  * the waiter count shows that the other one is coming back.
@@ -67,8 +73,8 @@
  * held and its waiter state abandoned, and a leader cancelled in msync()
  * would leave 'in_flight' set forever; cleanup handlers could release the
  * lock but could not give a cancelled leader's flush a result. A persist
- * is bounded (at most two flushes), so the request is simply deferred to
- * the caller's next cancellation point.
+ * is bounded (at most two flushes and one gathering window), so the
+ * request is simply deferred to the caller's next cancellation point.
  *
  * fork(): every group is on a list; the prepare handler takes each group's
  * lock so the child never inherits one held by a thread that does not
@@ -84,8 +90,10 @@
 #include "group.h"
 #include "private.h"
 
-/* The longest a leader waits for the rest of its batch. */
+/* The longest a leader waits for the rest of its batch ... */
 #define GATHER_MAX_NS 10000000ULL
+/* ... and the shortest wait worth sleeping for. */
+#define GATHER_MIN_NS 100000ULL
 
 static pthread_mutex_t groups_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_group *groups;
@@ -131,6 +139,7 @@ static void fork_child(void)
 		/* Callers that arrived (and a gathering leader) stayed in the parent. */
 		g->gathering = 0;
 		g->arrived = 0;
+		g->expect = 0;
 		if (g->in_flight) {
 			/* Its leader stayed in the parent: nobody waits for it here. */
 			g->in_flight = 0;
@@ -151,6 +160,7 @@ void pf_group_init(struct pf_group *g)
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->done, NULL);
 	gather_cond_init(g);
+	g->gather_max_ns = GATHER_MAX_NS;
 
 	pthread_once(&atfork_once, atfork_register);
 	pthread_mutex_lock(&groups_lock);
@@ -243,13 +253,19 @@ static void gather(struct pf_group *g)
 	uint64_t wait_ns = g->flush_ns / 2, deadline;
 	struct timespec ts;
 
-	if (g->expect <= 1 || g->arrived >= g->expect || !wait_ns)
+	if (g->expect <= 1 || g->arrived >= g->expect)
 		return;
-	if (wait_ns > GATHER_MAX_NS)
-		wait_ns = GATHER_MAX_NS;
-	deadline = now_ns() + wait_ns;
+	if (wait_ns > g->gather_max_ns)
+		wait_ns = g->gather_max_ns;
+	if (wait_ns < GATHER_MIN_NS)
+		return;
+	/* The batch comes back right after the previous flush, or not at all. */
+	deadline = g->done_ns + wait_ns;
+	if (now_ns() >= deadline)
+		return;
 	ts.tv_sec = (time_t)(deadline / 1000000000ULL);
 	ts.tv_nsec = (long)(deadline % 1000000000ULL);
+	trace(g, PF_GROUP_TRACE_GATHER, 0);
 	g->gathering = 1;
 	while (g->arrived < g->expect)
 		if (pthread_cond_timedwait(&g->gather, &g->lock, &ts) == ETIMEDOUT)
@@ -261,7 +277,7 @@ static void gather(struct pf_group *g)
 static void lead(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 {
 	char msg[PF_GROUP_MSG] = "";
-	uint64_t gen, now = 0, t0, t1;
+	uint64_t gen, now = 0, t0, t1, sample;
 	unsigned int batch;
 	int rc, rc_count = 0;
 
@@ -290,7 +306,10 @@ static void lead(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 	pthread_mutex_lock(&g->lock);
 	g->in_flight = 0;
 	g->completed = gen;
-	g->flush_ns = g->flush_ns ? (7 * g->flush_ns + (t1 - t0)) / 8 : t1 - t0;
+	/* One stalled flush must not stretch the windows of many after it. */
+	sample = t1 - t0 < 2 * g->gather_max_ns ? t1 - t0 : 2 * g->gather_max_ns;
+	g->flush_ns = g->flush_ns ? (7 * g->flush_ns + sample) / 8 : sample;
+	g->done_ns = t1;
 	g->expect = batch + g->arrived;
 	if (rc < 0)
 		record_failure(g, rc, msg[0] ? msg : "flush failed");

@@ -35,6 +35,8 @@ struct pf_group {
 	unsigned int expect;	/* callers active around the newest flush: its
 				 * batch plus those already waiting for the next */
 	uint64_t flush_ns;	/* moving average of a flush's duration */
+	uint64_t done_ns;	/* when the newest flush ended (monotonic) */
+	uint64_t gather_max_ns;	/* cap of one gathering wait (tests widen it) */
 	/*
 	 * errseq: failures recorded since the group was made, never reset.
 	 * A call samples it on entry; if it moved before the call returns,
@@ -67,6 +69,7 @@ enum pf_group_event {
 	PF_GROUP_TRACE_ENTRY,
 	PF_GROUP_TRACE_FAILURE,
 	PF_GROUP_TRACE_EXIT,
+	PF_GROUP_TRACE_GATHER,	/* a leader begins to wait for its batch */
 };
 void pf_group_trace(struct pf_group *g, enum pf_group_event ev, int rc)
 	__attribute__((weak, visibility("hidden")));
