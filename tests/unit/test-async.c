@@ -318,6 +318,30 @@ static void failure_before_round_cleared(void)
 	pmemflush_unmap(m);
 }
 
+/* A round covers the tickets issued before its flush began, not those issued during it. */
+static void target_before_flush(void)
+{
+	struct pmemflush_map *m = disk_map(8192, NULL);
+	uint64_t t1, t2;
+	char *p;
+
+	if (!m)
+		return;
+	p = pmemflush_map_get_addr(m);
+	atomic_store(&hold, 1);
+	T_EXPECT(pmemflush_persist_submit(m, p, 1, &t1) == 0);
+	sem_wait(&held);		/* round 1 took t1 */
+	T_EXPECT(pmemflush_persist_submit(m, p + 1, 1, &t2) == 0);
+	atomic_store(&hold, 1);
+	sem_post(&release);
+	sem_wait(&held);		/* round 1 ended, round 2 took t2 */
+	T_EXPECT(pmemflush_persist_poll(m, t1) == 1);
+	T_EXPECTF(pmemflush_persist_poll(m, t2) == 0, "t2 complete before a round covered it");
+	sem_post(&release);
+	T_EXPECT(pmemflush_persist_wait(m, t2) == 0);
+	pmemflush_unmap(m);
+}
+
 /* unmap while tickets are outstanding: they are flushed first, nothing hangs. */
 static void unmap_outstanding(void)
 {
@@ -475,6 +499,7 @@ int main(int argc, char **argv)
 	bad_arguments();
 	failure_sticks();
 	failure_before_round_cleared();
+	target_before_flush();
 	unmap_outstanding();
 	cancelled_waiter();
 	fork_child();
