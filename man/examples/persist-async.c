@@ -3,12 +3,13 @@
  * only once it is durable, without waiting for a flush per record: it
  * submits each record, keeps writing, and acknowledges the records whose
  * tickets completed. With "sync" it persists each record instead.
- * usage: persist-async FILE [RECORDS [sync]]
+ * usage: persist-async FILE [RECORDS [sync]]   (FILE: a file, or device dax)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <pmemflush.h>
@@ -31,7 +32,9 @@ int main(int argc, char **argv)
 	uint64_t first = 0, ticket = 0;
 	struct pmemflush_ctx *ctx;
 	struct pmemflush_map *map;
+	size_t len = (size_t)n * RECORD;
 	double t0, secs;
+	struct stat st;
 	char *log;
 	int rc;
 
@@ -41,7 +44,11 @@ int main(int argc, char **argv)
 	}
 	if (pmemflush_new(&ctx) < 0)
 		return 1;
-	rc = pmemflush_map_file(ctx, argv[1], (size_t)n * RECORD, PMEMFLUSH_MAP_CREATE, &map);
+	if (stat(argv[1], &st) == 0 && S_ISCHR(st.st_mode))
+		len = 0;	/* device dax is mapped whole */
+	rc = pmemflush_map_file(ctx, argv[1], len, PMEMFLUSH_MAP_CREATE, &map);
+	if (rc == 0 && pmemflush_map_get_length(map) < (size_t)n * RECORD)
+		rc = -ENOSPC;
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", strerror(-rc), pmemflush_errormsg());
 		pmemflush_unref(ctx);

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * asyncprobe FILE VPMEM_SYSFS_DIR: asynchronous persist when the host flush
+ * asyncprobe check PATH N: map PATH whole and print "bad K", the number of
+ * the first N 64-byte records that do not read "record I" (the persist-async
+ * example's records).
+ *
+ * asyncprobe PATH VPMEM_SYSFS_DIR: asynchronous persist when the host flush
  * fails (vpmem's fail_next_flushes knob, armed here after a first good
  * ticket). Prints one "STEP RESULT" line per step (RESULT: 0, 1 or
  * -errno) for the case to check, then exits 0 (1 if the map failed).
@@ -22,7 +26,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <pmemflush.h>
 
@@ -79,21 +85,54 @@ static int submit_all(struct pmemflush_map *m, char *log, uint64_t *first, uint6
 	return rc;
 }
 
+static int check(const char *path, long n)
+{
+	struct pmemflush_ctx *ctx;
+	struct pmemflush_map *m;
+	char want[RECORD], *p;
+	long i, bad = 0;
+
+	if (pmemflush_new(&ctx) < 0)
+		return 1;
+	if (pmemflush_map_file(ctx, path, 0, 0, &m) < 0) {
+		fprintf(stderr, "map: %s\n", pmemflush_errormsg());
+		return 1;
+	}
+	p = pmemflush_map_get_addr(m);
+	if (pmemflush_map_get_length(m) < (size_t)n * RECORD)
+		n = bad = -1;
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "record %ld", i);
+		if (strncmp(p + i * RECORD, want, RECORD) != 0)
+			bad++;
+	}
+	printf("bad %ld\n", bad);
+	pmemflush_unmap(m);
+	pmemflush_unref(ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pmemflush_ctx *ctx;
 	struct pmemflush_map *m;
 	uint64_t t0 = 0, first = 0, last = 0, first2 = 0, last2 = 0, t;
+	struct stat st;
+	size_t len;
 	char *log;
 	int rc;
 
+	if (argc == 4 && strcmp(argv[1], "check") == 0)
+		return check(argv[2], atol(argv[3]));
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s FILE VPMEM_SYSFS_DIR\n", argv[0]);
 		return 2;
 	}
 	if (pmemflush_new(&ctx) < 0)
 		return 1;
-	rc = pmemflush_map_file(ctx, argv[1], (N + 1) * RECORD, PMEMFLUSH_MAP_CREATE, &m);
+	/* Device dax is mapped whole. */
+	len = stat(argv[1], &st) == 0 && S_ISCHR(st.st_mode) ? 0 : (N + 1) * RECORD;
+	rc = pmemflush_map_file(ctx, argv[1], len, PMEMFLUSH_MAP_CREATE, &m);
 	if (rc < 0) {
 		fprintf(stderr, "map: %s\n", pmemflush_errormsg());
 		return 1;
