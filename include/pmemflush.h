@@ -922,8 +922,8 @@ int pmemflush_map_clear_error(struct pmemflush_map *map);
  * its submit (also one that pmemflush_map_clear_error() acknowledged
  * meanwhile). On a failure every ticket issued so far fails and never
  * completes with 0, also after the clear; after the clear, new tickets
- * work again. Once a failure was recorded, every ticket issued before it
- * reports the failure, also one whose wait already returned 0.
+ * work again. After a failed flush of the flusher, every ticket issued
+ * before it reports that failure, also one whose wait already returned 0.
  *
  * On cpu-flush, fence-only and none, submit makes the range durable as
  * persist does and the ticket is complete at once; no thread is made.
