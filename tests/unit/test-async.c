@@ -15,6 +15,8 @@
  *    succeed; a failure recorded by a synchronous persist between a
  *    submit and its round fails the ticket even if the error was cleared
  *    before the round ran (errseq);
+ *  - submit makes no system call while the flusher is busy (a seccomp
+ *    filter traps every system call of the submitting thread);
  *  - -EINVAL for tickets never issued and bad arguments;
  *  - unmap with outstanding tickets makes them durable first (no hang);
  *  - a cancelled waiter leaves nothing locked;
@@ -23,6 +25,11 @@
  * A hang is a failure: the whole test runs under alarm().
  */
 #include <dirent.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -32,6 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -342,6 +351,101 @@ static void target_before_flush(void)
 	pmemflush_unmap(m);
 }
 
+static int child_status(pid_t pid)
+{
+	int status = -1;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static atomic_int syscalls_seen;
+static atomic_int counting;
+
+static void on_sigsys(int sig)
+{
+	(void)sig;
+	if (atomic_load(&counting))
+		atomic_fetch_add(&syscalls_seen, 1);
+}
+
+/* Every system call of this thread from now on raises SIGSYS (and is not made). */
+static int trap_syscalls(void)
+{
+	/* Not under a sanitizer: its run-time makes system calls of its own. */
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rt_sigreturn, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_exit_group, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+#else
+	return -1;
+#endif
+}
+
+/*
+ * While the flusher is busy, a submit is locks and a counter: no system
+ * call. In a child process (its own flusher, held in the hook), whose
+ * main thread then traps every system call but exit: the child's exit
+ * status is 0, 2 (no seccomp here) or 10 + the calls seen (at most 100).
+ */
+static void submit_makes_no_syscall(void)
+{
+	struct pmemflush_map *m = disk_map(8192, NULL);
+	pid_t pid;
+	int st;
+
+	if (!m)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = on_sigsys };
+		char *p = pmemflush_map_get_addr(m);
+		uint64_t t1, t;
+		int i, n;
+
+		alarm(10);
+		hook_pid = getpid();
+		sigaction(SIGSYS, &sa, NULL);
+		atomic_store(&hold, 1);
+		if (pmemflush_persist_submit(m, p, 1, &t1) != 0)
+			_exit(3);
+		sem_wait(&held);	/* the child's flusher is busy with t1's round */
+		if (trap_syscalls() < 0)
+			_exit(2);
+		atomic_store(&counting, 1);
+		for (i = 0; i < 1000; i++) {
+			p[i * 4] = (char)i;
+			if (pmemflush_persist_submit(m, p + i * 4, 4, &t) != 0)
+				_exit(4);
+		}
+		atomic_store(&counting, 0);
+		n = atomic_load(&syscalls_seen);
+		_exit(n ? 10 + (n > 100 ? 100 : n) : 0);
+	}
+	st = child_status(pid);
+	if (st == 2)
+		printf("submit-no-syscall: no seccomp filter here (or a sanitizer), skipped\n");
+	else
+		T_EXPECTF(st == 0, "child status %d (10 + system calls in 1000 submits)", st);
+	if (st == 0)
+		printf("submit-no-syscall: 1000 submits, 0 system calls\n");
+	pmemflush_unmap(m);
+}
+
 /* unmap while tickets are outstanding: they are flushed first, nothing hangs. */
 static void unmap_outstanding(void)
 {
@@ -420,14 +524,6 @@ static void cancelled_waiter(void)
 	pmemflush_unmap(m);
 }
 
-static int child_status(pid_t pid)
-{
-	int status = -1;
-
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 /* fork(): the child gets its own flusher, never waits for the parent's. */
 static void fork_child(void)
@@ -500,6 +596,7 @@ int main(int argc, char **argv)
 	failure_sticks();
 	failure_before_round_cleared();
 	target_before_flush();
+	submit_makes_no_syscall();
 	unmap_outstanding();
 	cancelled_waiter();
 	fork_child();
