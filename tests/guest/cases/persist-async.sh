@@ -6,8 +6,11 @@
 # remount. Device 2 (device dax on vpmem) does the same with the
 # host-flush method (the CPU flush in submit, the flush attribute in the
 # flusher). The same example with a synchronous persist per record gives the
-# baseline (records/s reported, ratio reported). On vpmem a failing host
-# flush (fail_next_flushes) fails the tickets, and they stay failed after
+# baseline: the ratio is reported (issue 12's target is >= 5x) and checked
+# to be at least 2x (a writer that waited for each ticket would get about
+# 1x; 2x leaves room for a fast host flush, where the ratio is smallest).
+# On vpmem a failing host flush (fail_next_flushes) fails the tickets, and
+# they stay failed after
 # the clear while rewritten records succeed (asyncprobe), on device dax
 # (host-flush) and on a raw block device (msync; device 3). Not on ext4:
 # there the failed flush may be jbd2's commit, which aborts the journal and
@@ -58,6 +61,7 @@ for d in 0 1; do
 	run $d $label sync "$NSYNC"
 	vt_metric "$label-async-over-sync" "$(awk "BEGIN { printf \"%.1f\", $rate_async / ($rate_sync + 0.001) }")" x
 	vt_info "$label: async $rate_async records/s, sync $rate_sync records/s"
+	check "$label-async-at-least-2x-sync" test "$rate_async" -ge $((2 * rate_sync))
 done
 
 # Device dax on vpmem: the host-flush method.
@@ -68,6 +72,7 @@ check_eq devdax-async-records-there "$(asyncprobe check "$DAX2" "$N")" "bad 0"
 run 2 devdax sync "$NSYNC" host-flush
 vt_metric devdax-async-over-sync "$(awk "BEGIN { printf \"%.1f\", $rate_async / ($rate_sync + 0.001) }")" x
 vt_info "devdax: async $rate_async records/s, sync $rate_sync records/s"
+check devdax-async-at-least-2x-sync test "$rate_async" -ge $((2 * rate_sync))
 
 # A failing host flush on vpmem: the tickets fail and stay failed.
 probe() { # probe LABEL PATH VPMEM_DIR METHOD
