@@ -10,9 +10,9 @@
 # to be at least 2x (a writer that waited for each ticket would get about
 # 1x; 2x leaves room for a fast host flush, where the ratio is smallest).
 # On vpmem a failing host flush (fail_next_flushes) fails the tickets, and
-# they stay failed after
-# the clear while rewritten records succeed (asyncprobe), on device dax
-# (host-flush) and on a raw block device (msync; device 3). Not on ext4:
+# they stay failed after the clear while rewritten records succeed
+# (asyncprobe), on device dax (host-flush) and on a raw block device
+# (msync; device 3). Not on ext4:
 # there the failed flush may be jbd2's commit, which aborts the journal and
 # makes the file system read-only (a later store to the map then faults).
 # vt: devices=256M,256M,256M,256M driver0=virtio_pmem driver1=vpmem driver2=vpmem mode2=devdax fs2=none driver3=vpmem fs3=none fs=ext4 mount=dax,noatime timeout=480
