@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -987,6 +988,77 @@ int pmemflush_map_get_error(struct pmemflush_map *map);
  * this map is acknowledged too (and then -EIO is returned).
  */
 int pmemflush_map_clear_error(struct pmemflush_map *map);
+
+/*
+ * Asynchronous persist (LIBPMEMFLUSH_4): a writer that must not pay a host
+ * round trip per record submits each range and keeps writing; a flusher
+ * thread of the map makes the durability points, one for everything
+ * submitted while the previous one ran. Tickets are numbered from 1 per
+ * map, one per submit, and complete in order: ticket t completed means
+ * every range submitted with a ticket <= t is durable.
+ *
+ * On msync and host-flush, the flusher is created at the first submit and
+ * joined by pmemflush_unmap(), which first makes every ticket issued
+ * durable (or failed): outstanding tickets are never abandoned, and no
+ * ticket may be waited for after unmap. The flusher shares flushes with
+ * synchronous persist callers (group commit) and every failure rule of
+ * persist holds: a ticket completes with 0 only if a flush that began
+ * after its submit succeeded and no failure was recorded on the map since
+ * its submit (also one that pmemflush_map_clear_error() acknowledged
+ * meanwhile). On a failure every ticket issued so far fails and never
+ * completes with 0, also after the clear; after the clear, new tickets
+ * work again. After a failed flush of the flusher, every ticket issued
+ * before it reports that failure, also one whose wait already returned 0.
+ *
+ * On cpu-flush, fence-only and none, submit makes the range durable as
+ * persist does and the ticket is complete at once; no thread is made.
+ *
+ * Threads and fork(): submit, wait and poll may be called from any thread.
+ * pmemflush_persist_wait() is a cancellation point and leaves nothing
+ * locked when cancelled; submit and poll never wait for a flush. A child
+ * of fork() has no flusher: the child's first submit, or wait or poll of
+ * a pending ticket, starts one of its own, which flushes the tickets that
+ * were pending in the parent again (the mapping is shared). Results,
+ * errors and the failure watermark are inherited.
+ */
+
+/**
+ * pmemflush_persist_submit() - start making @len bytes at @addr durable
+ * and return at once.
+ * @map: the map; @addr..@addr+@len must lie inside it
+ * @ticket: receives this submit's ticket
+ *
+ * Writes back the CPU caches of the range (as pmemflush_flush()) and
+ * queues a durability point. In the common case (the flusher is busy) no
+ * system call is made. Returns 0, or a negative errno: -EINVAL (NULL
+ * argument, range outside the map), the pending sticky error (nothing
+ * queued, *@ticket untouched), or the error of creating the flusher
+ * thread (-EAGAIN: nothing queued).
+ */
+int pmemflush_persist_submit(struct pmemflush_map *map, const void *addr, size_t len,
+			     uint64_t *ticket);
+
+/**
+ * pmemflush_persist_wait() - wait until @ticket completed.
+ *
+ * Returns 0: every range submitted with a ticket <= @ticket is durable.
+ * A negative errno means a flush that had to cover it failed (-EIO from
+ * the host, -ENOMEM or another msync error); the error sticks as for
+ * persist: every later wait, poll, submit and persist fails with the
+ * pending sticky error until pmemflush_map_clear_error(), and a ticket
+ * issued before the failure never completes with 0, even after the clear.
+ * -EINVAL for a ticket never issued (0, or above the newest). Does not
+ * spin; a cancellation point.
+ */
+int pmemflush_persist_wait(struct pmemflush_map *map, uint64_t ticket);
+
+/**
+ * pmemflush_persist_poll() - has @ticket completed?
+ *
+ * Returns 1 (completed: as pmemflush_persist_wait()'s 0), 0 (not yet), or
+ * a negative errno as pmemflush_persist_wait(). Never blocks on a flush.
+ */
+int pmemflush_persist_poll(struct pmemflush_map *map, uint64_t ticket);
 
 /*
  * Drivers: the kernel modules that can drive virtio-pmem, and the devices.

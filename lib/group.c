@@ -423,3 +423,21 @@ int pf_group_clear_error(struct pf_group *g)
 	pf_error_clear();
 	return 0;
 }
+
+int pf_group_sample(struct pf_group *g, uint64_t *seq, int *last_rc, char *last_msg)
+{
+	char msg[PF_GROUP_MSG];
+	int rc;
+
+	pthread_mutex_lock(&g->lock);
+	*seq = g->failseq;
+	if (last_rc) {
+		*last_rc = g->last_rc;
+		snprintf(last_msg, PF_GROUP_MSG, "%s", g->last_msg);
+	}
+	rc = g->error;
+	if (rc < 0)
+		snprintf(msg, sizeof(msg), "%s", g->error_msg);
+	pthread_mutex_unlock(&g->lock);
+	return rc < 0 ? pf_error(rc, "%s", msg) : 0;
+}

@@ -102,4 +102,13 @@ int pf_group_pending(struct pf_group *g);
 int pf_group_get_error(struct pf_group *g);
 int pf_group_clear_error(struct pf_group *g);
 
+/*
+ * For callers that must know whether a failure was recorded since an
+ * earlier moment (async.c): the failure sequence now into *@seq and, when
+ * @last_rc is not NULL, the newest failure ever recorded (0 if none) with
+ * its message copied to @last_msg (PF_GROUP_MSG bytes). Returns the pending
+ * sticky error (0 if none); when set, its message is re-emitted.
+ */
+int pf_group_sample(struct pf_group *g, uint64_t *seq, int *last_rc, char *last_msg);
+
 #endif

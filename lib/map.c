@@ -202,6 +202,7 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 	m->method = c->method;
 	m->method_forced = c->method_forced;
 	pf_group_init(&m->group);
+	pf_async_init(&m->async, m);
 
 	m->fd = reopen_fd(fd, name);
 	if (m->fd < 0) {
@@ -300,6 +301,7 @@ PMEMFLUSH_EXPORT void pmemflush_unmap(struct pmemflush_map *map)
 {
 	if (!map)
 		return;
+	pf_async_destroy(&map->async);	/* first: its flusher uses the mapping */
 	if (map->addr)
 		munmap(map->addr, map->len);
 	if (map->fd >= 0)

@@ -28,7 +28,8 @@ SRC_ROOT = os.path.dirname(os.path.dirname(GUEST_DIR))
 BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/progs/fsyncbench",
                   "tests/guest/progs/daxstore", "tests/guest/progs/persisttool",
                   "tests/guest/progs/crashwriter", "tests/guest/progs/latemap",
-                  "tests/guest/progs/flushtarget", "tests/guest/progs/memtool"]
+                  "tests/guest/progs/flushtarget", "tests/guest/progs/memtool",
+                  "tests/guest/progs/persist-async", "tests/guest/progs/asyncprobe"]
 
 
 def prepare(args):
