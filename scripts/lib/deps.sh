@@ -19,6 +19,8 @@ VPMEM_PACKAGES=(
 	# vpmemctl metrics is checked by the real promtool and node exporter
 	# (scraped with curl)
 	prometheus prometheus-node-exporter curl
+	# docs/pmdk.md: PMDK's libpmem and libpmem2, measured against the port
+	libpmem-dev libpmem2-dev
 )
 
 as_root() {

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pmdkfacts: what Debian's PMDK (libpmem, libpmem2) decides about a file or
+ * device dax, measured inside the test guest for docs/pmdk.md.
+ *
+ *   pmdkfacts PATH facts       one line of key=value facts:
+ *       pmem2_granularity=G       libpmem2's store granularity of a map of PATH
+ *       is_pmem=0|1               libpmem's pmem_map_file() is_pmem
+ *       has_auto_flush=R          pmem_has_auto_flush()
+ *       deep_flush=R              pmem2_deep_flush() of the first page
+ *       usc_rc=R usc=V            pmem2_source_device_usc()
+ *       id_rc=R id_len=L id=S     pmem2_source_device_id() (L counts the NUL)
+ *   pmdkfacts PATH libpmem N   map PATH with pmem_map_file(), then N times a
+ *                              64-byte store made durable as libpmem's
+ *                              documentation says: pmem_persist() when
+ *                              is_pmem, else pmem_msync(); prints
+ *                              "is_pmem=B persists=N"
+ *
+ * R is 0 or libpmem2's negative error code (PMEM2_E_NOSUPP is -100001).
+ * Exit status: 0, or 1 when PATH cannot be opened or mapped.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpmem.h>
+#include <libpmem2.h>
+
+static const char *granularity_name(enum pmem2_granularity g)
+{
+	switch (g) {
+	case PMEM2_GRANULARITY_BYTE:
+		return "byte";
+	case PMEM2_GRANULARITY_CACHE_LINE:
+		return "cache-line";
+	case PMEM2_GRANULARITY_PAGE:
+		return "page";
+	}
+	return "unknown";
+}
+
+static int facts(const char *path)
+{
+	struct pmem2_config *cfg = NULL;
+	struct pmem2_source *src = NULL;
+	struct pmem2_map *map = NULL;
+	size_t mapped = 0, id_len = 0;
+	uint64_t usc = 0;
+	char id[256] = "";
+	int is_pmem = 0, usc_rc, id_rc, deep_rc = 1, fd;
+	void *addr;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	if (pmem2_config_new(&cfg) ||
+	    pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE) ||
+	    pmem2_source_from_fd(&src, fd) || pmem2_map_new(&map, cfg, src)) {
+		pmem2_perror("pmdkfacts: %s", path);
+		return 1;
+	}
+	deep_rc = pmem2_deep_flush(map, pmem2_map_get_address(map), 4096);
+	usc_rc = pmem2_source_device_usc(src, &usc);
+	id_rc = pmem2_source_device_id(src, NULL, &id_len);
+	if (id_rc == 0 && id_len <= sizeof(id))
+		id_rc = pmem2_source_device_id(src, id, &id_len);
+	printf("pmem2_granularity=%s deep_flush=%d usc_rc=%d usc=%llu id_rc=%d id_len=%zu id='%s'",
+	       granularity_name(pmem2_map_get_store_granularity(map)), deep_rc, usc_rc,
+	       (unsigned long long)usc, id_rc, id_len, id);
+	pmem2_map_delete(&map);
+	pmem2_source_delete(&src);
+	pmem2_config_delete(&cfg);
+	close(fd);
+
+	addr = pmem_map_file(path, 0, 0, 0, &mapped, &is_pmem);
+	if (!addr) {
+		fprintf(stderr, "\npmdkfacts: pmem_map_file %s: %s\n", path, pmem_errormsg());
+		return 1;
+	}
+	printf(" is_pmem=%d has_auto_flush=%d\n", is_pmem, pmem_has_auto_flush());
+	pmem_unmap(addr, mapped);
+	return 0;
+}
+
+static int libpmem_persists(const char *path, unsigned long n)
+{
+	size_t mapped = 0;
+	int is_pmem = 0;
+	char *addr = pmem_map_file(path, 0, 0, 0, &mapped, &is_pmem);
+
+	if (!addr) {
+		fprintf(stderr, "pmdkfacts: pmem_map_file %s: %s\n", path, pmem_errormsg());
+		return 1;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		char *p = addr + 4096 + (i * 64) % (mapped - 4096);
+
+		memset(p, (int)(i & 0x7f) | 1, 64);
+		if (is_pmem) {
+			pmem_persist(p, 64);
+		} else if (pmem_msync(p, 64)) {
+			fprintf(stderr, "pmdkfacts: pmem_msync: %s\n", pmem_errormsg());
+			pmem_unmap(addr, mapped);
+			return 1;
+		}
+	}
+	printf("is_pmem=%d persists=%lu\n", is_pmem, n);
+	pmem_unmap(addr, mapped);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[2], "facts"))
+		return facts(argv[1]);
+	if (argc == 4 && !strcmp(argv[2], "libpmem"))
+		return libpmem_persists(argv[1], strtoul(argv[3], NULL, 0));
+	fprintf(stderr, "usage: pmdkfacts PATH facts | PATH libpmem N\n");
+	return 2;
+}
