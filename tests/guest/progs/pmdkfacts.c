@@ -15,18 +15,33 @@
  *                              documentation says: pmem_persist() when
  *                              is_pmem, else pmem_msync(); prints
  *                              "is_pmem=B persists=N"
+ *   pmdkfacts PATH obj [nosds] libpmemobj: pmemobj_create() a pool at PATH
+ *                              (a device dax, its first 2 MiB zeroed first,
+ *                              or a new 16 MiB file), close,
+ *                              pmemobj_open(); with its default shutdown
+ *                              state (SDS) or, with nosds, after
+ *                              pmemobj_ctl_set(NULL, "sds.at_create", 0)
+ *                              (PMDK's documented way to create a pool
+ *                              without it). Prints "create=0 open=0", or
+ *                              create=ERRNO msg='...' (pmemobj_errormsg()).
+ *                              Built only with libpmemobj (HAVE_LIBPMEMOBJ).
  *
  * R is 0 or libpmem2's negative error code (PMEM2_E_NOSUPP is -100001).
  * Exit status: 0, or 1 when PATH cannot be opened or mapped.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libpmem.h>
 #include <libpmem2.h>
+#ifdef HAVE_LIBPMEMOBJ
+#include <libpmemobj.h>
+#endif
 
 static const char *granularity_name(enum pmem2_granularity g)
 {
@@ -113,12 +128,67 @@ static int libpmem_persists(const char *path, unsigned long n)
 	return 0;
 }
 
+#ifdef HAVE_LIBPMEMOBJ
+static int obj(const char *path, int nosds)
+{
+	struct stat st;
+	size_t size = 0;
+	PMEMobjpool *pop;
+
+	if (nosds) {
+		int zero = 0;
+
+		if (pmemobj_ctl_set(NULL, "sds.at_create", &zero)) {
+			fprintf(stderr, "pmdkfacts: sds.at_create: %s\n", pmemobj_errormsg());
+			return 1;
+		}
+	}
+	/*
+	 * A device dax is used whole, and libpmemobj refuses one whose header
+	 * is not zero (an earlier log or pool): zero its first 2 MiB. A file is
+	 * created with the pool.
+	 */
+	if (!stat(path, &st) && S_ISCHR(st.st_mode)) {
+		size_t mapped = 0;
+		void *addr = pmem_map_file(path, 0, 0, 0, &mapped, NULL);
+
+		if (!addr) {
+			fprintf(stderr, "pmdkfacts: pmem_map_file %s: %s\n", path, pmem_errormsg());
+			return 1;
+		}
+		pmem_memset_persist(addr, 0, mapped < (2 << 20) ? mapped : (2 << 20));
+		pmem_unmap(addr, mapped);
+	} else {
+		unlink(path);
+		size = 16 << 20;
+	}
+	pop = pmemobj_create(path, "pmdkfacts", size, 0600);
+	if (!pop) {
+		printf("create=%d msg='%s'\n", errno, pmemobj_errormsg());
+		return 0;
+	}
+	pmemobj_close(pop);
+	pop = pmemobj_open(path, "pmdkfacts");
+	if (!pop) {
+		printf("create=0 open=%d msg='%s'\n", errno, pmemobj_errormsg());
+		return 0;
+	}
+	pmemobj_close(pop);
+	printf("create=0 open=0\n");
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[2], "facts"))
 		return facts(argv[1]);
 	if (argc == 4 && !strcmp(argv[2], "libpmem"))
 		return libpmem_persists(argv[1], strtoul(argv[3], NULL, 0));
-	fprintf(stderr, "usage: pmdkfacts PATH facts | PATH libpmem N\n");
+#ifdef HAVE_LIBPMEMOBJ
+	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "nosds"))) && !strcmp(argv[2], "obj"))
+		return obj(argv[1], argc == 4);
+#endif
+	fprintf(stderr, "usage: pmdkfacts PATH facts | PATH libpmem N | PATH obj [nosds]\n");
 	return 2;
 }
