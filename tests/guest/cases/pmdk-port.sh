@@ -43,6 +43,7 @@ facts=$(pmdkfacts "$f" facts 2>&1)
 vt_info "fsdax facts: $facts"
 check_eq pmem2-fsdax-granularity-page "$(fact pmem2_granularity "$facts")" page
 check_eq libpmem-fsdax-is-pmem-0 "$(fact is_pmem "$facts")" 0
+check_eq libpmem-no-hw-drain-no-auto-flush "$(fact has_hw_drain "$facts") $(fact has_auto_flush "$facts")" "0 0"
 run pmem2-fsdax log-pmem2 "$f" append $N
 check_eq pmem2-fsdax-ok "$rc $out" "0 granularity=page records=$N persists=$P"
 echo "@@VT hf-per-op pmem2-fsdax-a pmem2-fsdax-b $P pmem2-fsdax-host-flushes-per-persist"
@@ -52,7 +53,13 @@ run libpmem-fsdax pmdkfacts "$f" libpmem $N
 check_eq libpmem-fsdax-msync "$rc $out" "0 is_pmem=0 persists=$N"
 echo "@@VT hf-per-op libpmem-fsdax-a libpmem-fsdax-b $N libpmem-fsdax-host-flushes-per-msync"
 echo "@@VT expect-hf-per-op libpmem-fsdax-a libpmem-fsdax-b $N ge 0.9 libpmem-fsdax-one-host-flush-per-pmem-msync"
-# libpmem's pass wrote bytes after the log's records: put the log back.
+# At page granularity pmem2_deep_flush() does nothing at all (it counts on
+# persist_fn's msync): stores followed only by it stay in the guest.
+run deep-fsdax pmdkfacts "$f" deepflush $N
+check_eq pmem2-deep-flush-fsdax-ok "$rc $out" "0 deep_flush=0 persists=$N"
+expect_hf deep-fsdax-a deep-fsdax-b eq 0 pmem2-deep-flush-fsdax-is-a-no-op
+# libpmem's and deep_flush's passes wrote bytes after the log's records:
+# put the log back.
 check pmem2-fsdax-recreate log-pmem2 "$f" create 1048576
 check pmem2-fsdax-refill log-pmem2 "$f" append $N
 
@@ -90,6 +97,11 @@ check_eq pmem2-devdax-vpmem-counter $(($(cat "$VPMEM1/host_flushes") - h0)) 0
 run libpmem-devdax pmdkfacts "$DAX1" libpmem $N
 check_eq libpmem-devdax-persist "$rc $out" "0 is_pmem=1 persists=$N"
 expect_hf libpmem-devdax-a libpmem-devdax-b eq 0 libpmem-devdax-no-host-flush
+# pmem2_deep_flush() returns 0 and reaches no host either (no deep_flush
+# attribute on a virtio-pmem region).
+run deep-devdax pmdkfacts "$DAX1" deepflush $N
+check_eq pmem2-deep-flush-devdax-ok "$rc $out" "0 deep_flush=0 persists=$N"
+expect_hf deep-devdax-a deep-devdax-b eq 0 pmem2-deep-flush-devdax-no-host-flush
 
 # ---- The port on the same device: method host-flush, one host flush per
 # persist (single thread: nothing to share).

@@ -7,6 +7,7 @@
  *       pmem2_granularity=G       libpmem2's store granularity of a map of PATH
  *       is_pmem=0|1               libpmem's pmem_map_file() is_pmem
  *       has_auto_flush=R          pmem_has_auto_flush()
+ *       has_hw_drain=R            pmem_has_hw_drain()
  *       deep_flush=R              pmem2_deep_flush() of the first page
  *       usc_rc=R usc=V            pmem2_source_device_usc()
  *       id_rc=R id_len=L id=S     pmem2_source_device_id() (L counts the NUL)
@@ -15,6 +16,9 @@
  *                              documentation says: pmem_persist() when
  *                              is_pmem, else pmem_msync(); prints
  *                              "is_pmem=B persists=N"
+ *   pmdkfacts PATH deepflush N N times a 64-byte store through a libpmem2 map
+ *                              of PATH, then pmem2_deep_flush() of it; prints
+ *                              "deep_flush=R persists=N" (R: the last result)
  *   pmdkfacts PATH obj [nosds] libpmemobj: pmemobj_create() a pool at PATH
  *                              (a device dax, its first 2 MiB zeroed first,
  *                              or a new 16 MiB file), close,
@@ -96,7 +100,8 @@ static int facts(const char *path)
 		fprintf(stderr, "\npmdkfacts: pmem_map_file %s: %s\n", path, pmem_errormsg());
 		return 1;
 	}
-	printf(" is_pmem=%d has_auto_flush=%d\n", is_pmem, pmem_has_auto_flush());
+	printf(" is_pmem=%d has_auto_flush=%d has_hw_drain=%d\n", is_pmem, pmem_has_auto_flush(),
+	       pmem_has_hw_drain());
 	pmem_unmap(addr, mapped);
 	return 0;
 }
@@ -125,6 +130,42 @@ static int libpmem_persists(const char *path, unsigned long n)
 	}
 	printf("is_pmem=%d persists=%lu\n", is_pmem, n);
 	pmem_unmap(addr, mapped);
+	return 0;
+}
+
+static int deep_flushes(const char *path, unsigned long n)
+{
+	struct pmem2_config *cfg = NULL;
+	struct pmem2_source *src = NULL;
+	struct pmem2_map *map = NULL;
+	int fd, rc = 0;
+	char *addr;
+	size_t size;
+
+	fd = open(path, O_RDWR);
+	if (fd < 0) {
+		perror(path);
+		return 1;
+	}
+	if (pmem2_config_new(&cfg) ||
+	    pmem2_config_set_required_store_granularity(cfg, PMEM2_GRANULARITY_PAGE) ||
+	    pmem2_source_from_fd(&src, fd) || pmem2_map_new(&map, cfg, src)) {
+		pmem2_perror("pmdkfacts: %s", path);
+		return 1;
+	}
+	addr = pmem2_map_get_address(map);
+	size = pmem2_map_get_size(map);
+	for (unsigned long i = 0; i < n && rc == 0; i++) {
+		char *p = addr + 4096 + (i * 64) % (size - 4096);
+
+		memset(p, (int)(i & 0x7f) | 1, 64);
+		rc = pmem2_deep_flush(map, p, 64);
+	}
+	printf("deep_flush=%d persists=%lu\n", rc, n);
+	pmem2_map_delete(&map);
+	pmem2_source_delete(&src);
+	pmem2_config_delete(&cfg);
+	close(fd);
 	return 0;
 }
 
@@ -185,10 +226,12 @@ int main(int argc, char **argv)
 		return facts(argv[1]);
 	if (argc == 4 && !strcmp(argv[2], "libpmem"))
 		return libpmem_persists(argv[1], strtoul(argv[3], NULL, 0));
+	if (argc == 4 && !strcmp(argv[2], "deepflush"))
+		return deep_flushes(argv[1], strtoul(argv[3], NULL, 0));
 #ifdef HAVE_LIBPMEMOBJ
 	if ((argc == 3 || (argc == 4 && !strcmp(argv[3], "nosds"))) && !strcmp(argv[2], "obj"))
 		return obj(argv[1], argc == 4);
 #endif
-	fprintf(stderr, "usage: pmdkfacts PATH facts | PATH libpmem N | PATH obj [nosds]\n");
+	fprintf(stderr, "usage: pmdkfacts PATH facts | PATH libpmem N | PATH deepflush N | PATH obj [nosds]\n");
 	return 2;
 }
