@@ -43,6 +43,8 @@ facts=$(pmdkfacts "$f" facts 2>&1)
 vt_info "fsdax facts: $facts"
 check_eq pmem2-fsdax-granularity-page "$(fact pmem2_granularity "$facts")" page
 check_eq libpmem-fsdax-is-pmem-0 "$(fact is_pmem "$facts")" 0
+# PMEM2_E_GRANULARITY_NOT_SUPPORTED (-100009)
+check_eq pmem2-fsdax-cache-line-required-refused "$(fact cache_line_map "$facts")" -100009
 check_eq libpmem-no-hw-drain-no-auto-flush "$(fact has_hw_drain "$facts") $(fact has_auto_flush "$facts")" "0 0"
 run pmem2-fsdax log-pmem2 "$f" append $N
 check_eq pmem2-fsdax-ok "$rc $out" "0 granularity=page records=$N persists=$P"
@@ -88,6 +90,7 @@ vt_info "devdax (vpmem) facts: $facts"
 check_eq pmem2-devdax-granularity-cache-line "$(fact pmem2_granularity "$facts")" cache-line
 check_eq libpmem-devdax-is-pmem-1 "$(fact is_pmem "$facts")" 1
 check_eq pmem2-devdax-deep-flush-0 "$(fact deep_flush "$facts")" 0
+check_eq pmem2-devdax-cache-line-required-accepted "$(fact cache_line_map "$facts")" 0
 check pmem2-devdax-create log-pmem2 "$DAX1" create 0
 h0=$(cat "$VPMEM1/host_flushes")
 run pmem2-devdax log-pmem2 "$DAX1" append $N

@@ -5,6 +5,8 @@
  *
  *   pmdkfacts PATH facts       one line of key=value facts:
  *       pmem2_granularity=G       libpmem2's store granularity of a map of PATH
+ *       cache_line_map=R          pmem2_map_new() with a required store
+ *                                 granularity of cache-line
  *       is_pmem=0|1               libpmem's pmem_map_file() is_pmem
  *       has_auto_flush=R          pmem_has_auto_flush()
  *       has_hw_drain=R            pmem_has_hw_drain()
@@ -60,6 +62,24 @@ static const char *granularity_name(enum pmem2_granularity g)
 	return "unknown";
 }
 
+/* Would an application that needs cache-line persistence get its map? */
+static int map_cache_line(struct pmem2_source *src)
+{
+	struct pmem2_config *cfg = NULL;
+	struct pmem2_map *map = NULL;
+	int rc = pmem2_config_new(&cfg);
+
+	if (!rc)
+		rc = pmem2_config_set_required_store_granularity(cfg,
+								 PMEM2_GRANULARITY_CACHE_LINE);
+	if (!rc)
+		rc = pmem2_map_new(&map, cfg, src);
+	if (map)
+		pmem2_map_delete(&map);
+	pmem2_config_delete(&cfg);
+	return rc;
+}
+
 static int facts(const char *path)
 {
 	struct pmem2_config *cfg = NULL;
@@ -68,7 +88,7 @@ static int facts(const char *path)
 	size_t mapped = 0, id_len = 0;
 	uint64_t usc = 0;
 	char id[256] = "";
-	int is_pmem = 0, usc_rc, id_rc, deep_rc = 1, fd;
+	int is_pmem = 0, usc_rc, id_rc, deep_rc = 1, cl_rc, fd;
 	void *addr;
 
 	fd = open(path, O_RDWR);
@@ -82,13 +102,14 @@ static int facts(const char *path)
 		pmem2_perror("pmdkfacts: %s", path);
 		return 1;
 	}
+	cl_rc = map_cache_line(src);
 	deep_rc = pmem2_deep_flush(map, pmem2_map_get_address(map), 4096);
 	usc_rc = pmem2_source_device_usc(src, &usc);
 	id_rc = pmem2_source_device_id(src, NULL, &id_len);
 	if (id_rc == 0 && id_len <= sizeof(id))
 		id_rc = pmem2_source_device_id(src, id, &id_len);
-	printf("pmem2_granularity=%s deep_flush=%d usc_rc=%d usc=%llu id_rc=%d id_len=%zu id='%s'",
-	       granularity_name(pmem2_map_get_store_granularity(map)), deep_rc, usc_rc,
+	printf("pmem2_granularity=%s cache_line_map=%d deep_flush=%d usc_rc=%d usc=%llu id_rc=%d id_len=%zu id='%s'",
+	       granularity_name(pmem2_map_get_store_granularity(map)), cl_rc, deep_rc, usc_rc,
 	       (unsigned long long)usc, id_rc, id_len, id);
 	pmem2_map_delete(&map);
 	pmem2_source_delete(&src);
