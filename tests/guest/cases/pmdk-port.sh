@@ -7,7 +7,9 @@
 # count. PMDK on devdax: MAP_SYNC, cache-line granularity, is_pmem=1 and 0
 # host flushes for every persist; on fsdax: page granularity, one msync per
 # persist. The port: host flushes on devdax with vpmem, a refusal with the
-# in-tree driver, msync on fsdax; every log intact after a remount.
+# in-tree driver, msync on fsdax; every log intact after a remount. A failed
+# host flush (vpmem's fault knob) stops the port with EIO; libpmem2
+# acknowledges its record all the same.
 # vt: devices=256M,256M,256M driver1=vpmem mode0=fsdax fs0=ext4 mount0=dax,noatime
 # vt: mode1=devdax mode2=devdax nvdimm=512M timeout=300
 
@@ -118,6 +120,25 @@ check port-devdax-vpmem-counter test $((h1 - h0)) -ge $P
 vt_metric port-devdax-vpmem-host-flushes $((h1 - h0)) flushes
 check_eq port-devdax-verify "$(log-pmem2 "$DAX1" verify $N 2>&1)" \
 	"granularity=cache-line records=$N persists=0"
+
+# ---- A host flush that fails (vpmem's test-only fault knob): the port stops
+# with EIO and does not count the record; libpmem2, which never asks the
+# host, acknowledges its record while the device refuses every flush.
+knob=/sys/module/vpmem/parameters/fail_next_flushes
+e0=$(cat "$VPMEM1/flush_errors")
+echo 1 > "$knob"
+run fault-port log-pmemflush "$DAX1" append 1
+check_eq fault-port-eio $rc 5
+case "$out" in
+*"Input/output error"*) vt_ok fault-port-message ;;
+*) vt_fail fault-port-message "got: $out" ;;
+esac
+expect_hf fault-port-a fault-port-b ge 1 fault-port-flush-was-sent
+check_eq fault-flush-errors-counted $(($(cat "$VPMEM1/flush_errors") - e0)) 1
+run fault-pmem2 log-pmem2 "$DAX1" append 1
+check_eq fault-pmem2-says-ok "$rc $out" "0 granularity=cache-line records=$((N + 1)) persists=2"
+expect_hf fault-pmem2-a fault-pmem2-b eq 0 fault-pmem2-no-host-flush
+cat "$VPMEM1/flush_errors" > "$VPMEM1/flush_errors_ack"
 
 # ---- devdax with the in-tree driver: PMDK maps it as pmem (0 host flushes),
 # the port refuses it with a message naming the region and vpmem.
