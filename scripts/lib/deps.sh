@@ -19,6 +19,9 @@ VPMEM_PACKAGES=(
 	# vpmemctl metrics is checked by the real promtool and node exporter
 	# (scraped with curl)
 	prometheus prometheus-node-exporter curl
+	# docs/pmdk.md: PMDK's libpmem and libpmem2, measured against the port,
+	# and libpmemobj's pools (unsafe shutdown state)
+	libpmem-dev libpmem2-dev libpmemobj-dev
 )
 
 as_root() {

@@ -30,6 +30,10 @@ BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/pro
                   "tests/guest/progs/crashwriter", "tests/guest/progs/latemap",
                   "tests/guest/progs/flushtarget", "tests/guest/progs/memtool",
                   "tests/guest/progs/persist-async", "tests/guest/progs/asyncprobe"]
+# Built only where Debian's PMDK is installed (meson option pmdk): copied when
+# present; the case that runs them (pmdk-port) fails without them.
+OPTIONAL_BUILD_BINARIES = ["examples/log-pmemflush", "examples/log-pmem2",
+                           "tests/guest/progs/pmdkfacts"]
 
 
 def prepare(args):
@@ -42,6 +46,8 @@ def prepare(args):
         if not os.path.exists(p):
             raise HarnessError(f"{p} not built: run 'meson compile -C {build}' first")
         bins.append(p)
+    bins += [os.path.join(build, rel) for rel in OPTIONAL_BUILD_BINARIES
+             if os.path.exists(os.path.join(build, rel))]
     # The bash completion, tried on the guest's real sysfs names.
     extra = [(os.path.join(SRC_ROOT, "completion", "vpmemctl"), "/vpmem/vpmemctl.bash")]
     ko = build_kmod(kernel, os.path.join(SRC_ROOT, "kmod"), os.path.join(build, "kmod-" + kernel.release))
