@@ -994,8 +994,9 @@ int pmemflush_map_clear_error(struct pmemflush_map *map);
  * round trip per record submits each range and keeps writing; a flusher
  * thread of the map makes the durability points, one for everything
  * submitted while the previous one ran. Tickets are numbered from 1 per
- * map, one per submit, and complete in order: ticket t completed means
- * every range submitted with a ticket <= t is durable.
+ * map, one per submit, and complete in order: 0 for ticket t means every
+ * ticket <= t issued since the last failure (the newest ticket that
+ * failed) is durable; tickets that failed stay failed.
  *
  * On msync and host-flush, the flusher is created at the first submit and
  * joined by pmemflush_unmap(), which first makes every ticket issued
@@ -1005,21 +1006,26 @@ int pmemflush_map_clear_error(struct pmemflush_map *map);
  * persist holds: a ticket completes with 0 only if a flush that began
  * after its submit succeeded and no failure was recorded on the map since
  * its submit (also one that pmemflush_map_clear_error() acknowledged
- * meanwhile). On a failure every ticket issued so far fails and never
- * completes with 0, also after the clear; after the clear, new tickets
- * work again. After a failed flush of the flusher, every ticket issued
- * before it reports that failure, also one whose wait already returned 0.
+ * meanwhile). On a failure every ticket issued before it fails and never
+ * completes with 0, also after the clear; tickets issued after the clear
+ * (also while the failing flush still ran) are flushed again and work.
+ * After a failed flush of the flusher, every ticket issued before it
+ * reports that failure, also one whose wait already returned 0.
  *
- * On cpu-flush, fence-only and none, submit makes the range durable as
- * persist does and the ticket is complete at once; no thread is made.
+ * On cpu-flush and fence-only, submit makes the range durable as persist
+ * does and the ticket is complete at once. On none (a
+ * PMEMFLUSH_MAP_NONDURABLE map) submit writes the CPU caches back and
+ * fences, as persist does there, and the ticket is complete at once: that
+ * is all it means, nothing survives a host crash. No thread is made.
  *
  * Threads and fork(): submit, wait and poll may be called from any thread.
  * pmemflush_persist_wait() is a cancellation point and leaves nothing
  * locked when cancelled; submit and poll never wait for a flush. A child
  * of fork() has no flusher: the child's first submit, or wait or poll of
  * a pending ticket, starts one of its own, which flushes the tickets that
- * were pending in the parent again (the mapping is shared). Results,
- * errors and the failure watermark are inherited.
+ * were pending in the parent again (the mapping is shared; if the
+ * parent's flush of them failed, see the man page). Results, errors and
+ * the failure watermark are inherited.
  */
 
 /**
@@ -1041,7 +1047,8 @@ int pmemflush_persist_submit(struct pmemflush_map *map, const void *addr, size_t
 /**
  * pmemflush_persist_wait() - wait until @ticket completed.
  *
- * Returns 0: every range submitted with a ticket <= @ticket is durable.
+ * Returns 0: every range submitted with a ticket <= @ticket, since the
+ * newest ticket that failed, is durable (a ticket that failed stays failed).
  * A negative errno means a flush that had to cover it failed (-EIO from
  * the host, -ENOMEM or another msync error); the error sticks as for
  * persist: every later wait, poll, submit and persist fails with the
@@ -1056,7 +1063,8 @@ int pmemflush_persist_wait(struct pmemflush_map *map, uint64_t ticket);
  * pmemflush_persist_poll() - has @ticket completed?
  *
  * Returns 1 (completed: as pmemflush_persist_wait()'s 0), 0 (not yet), or
- * a negative errno as pmemflush_persist_wait(). Never blocks on a flush.
+ * a negative errno as pmemflush_persist_wait(), also the pending sticky
+ * error for a ticket not yet completed. Never blocks on a flush.
  */
 int pmemflush_persist_poll(struct pmemflush_map *map, uint64_t ticket);
 

@@ -18,22 +18,30 @@
  *  - A failure recorded between a ticket's submit and the round's call
  *    (a synchronous persist of another thread failed) is not seen by that
  *    call if the error was cleared in between. So each batch of tickets
- *    carries the group's failure sequence sampled by its first submit
- *    (batch_seq), and a round that returns 0 still fails when the sequence
- *    moved since: stores made before a failed write-back may be lost.
- *  - On a failure every ticket <= target, and every ticket issued but not
- *    yet taken, fails: 'failed_upto' is raised to the newest ticket and
- *    never lowered, so such a ticket never reports 0, also after
- *    pmemflush_map_clear_error(). The group has set its sticky error, so
- *    submits, waits and polls return it until the clear; tickets issued
- *    after the clear are flushed again.
+ *    carries the oldest failure sequence sampled by any of its submits
+ *    (batch_seq; a submitter may sample, be delayed before the lock across
+ *    a failure and a clear, and join a batch opened after the clear), and
+ *    a round that returns 0 still fails when the sequence moved since:
+ *    stores made before a failed write-back may be lost.
+ *  - On a failure every ticket <= target fails: 'failed_upto' is raised to
+ *    the target and never lowered, so such a ticket never reports 0, also
+ *    after pmemflush_map_clear_error(). The tickets of the open batch (not
+ *    yet taken) fail with it only if the batch's reading is older than the
+ *    failure sequence read after the failure: then a member predates it.
+ *    Otherwise every member was submitted after the user's clear (submit
+ *    refuses while the sticky error is set) and the next round flushes
+ *    them. So 0 for ticket t means every ticket <= t issued since the
+ *    newest failed ticket is durable. A failure of the group sets its
+ *    sticky error: submits, waits and polls (of pending and of completed
+ *    tickets) return it until the clear.
  * Submit in the common case (the flusher is busy) is two uncontended
  * mutexes and a counter: no system call. The flusher is woken (a futex
  * call) only when it sleeps.
  *
  * Methods without a flush to wait for (cpu-flush, fence-only, none): the
- * submit makes the range durable (write-back + fence) and its ticket is
- * complete at once; no thread is made.
+ * submit writes the caches back and fences, as persist, and its ticket is
+ * complete at once; no thread is made. On none that is all a ticket means:
+ * nothing survives a host crash there.
  *
  * Cancellation: wait is a cancellation point (pthread_cond_wait); a
  * cleanup handler releases the lock and there is no per-waiter state to
@@ -155,7 +163,7 @@ static void *flusher(void *arg)
 {
 	struct pf_async *a = arg;
 	char msg[PF_GROUP_MSG];
-	uint64_t target, base;
+	uint64_t target, base, now;
 	int rc;
 
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
@@ -181,16 +189,30 @@ static void *flusher(void *arg)
 		msg[0] = '\0';
 		rc = round_flush(a->map, base, msg);
 
+		/* After the failure: a batch with an older reading predates it. */
+		now = 0;
+		if (rc < 0)
+			pf_group_sample(&a->map->group, &now, NULL, NULL);
+
 		pthread_mutex_lock(&a->lock);
 		a->round_in_flight = false;
 		if (rc == 0) {
 			if (target > a->completed)
 				a->completed = target;
 		} else {
-			/* Everything issued so far failed, taken or not. */
-			a->failed_upto = a->submitted;
-			a->taken = a->submitted;
-			a->batch_open = false;
+			/*
+			 * The round's tickets failed. The open batch fails too
+			 * if a member sampled before the failure; otherwise all
+			 * its members were submitted after the clear: the next
+			 * round flushes them again.
+			 */
+			if (target > a->failed_upto)
+				a->failed_upto = target;
+			if (a->batch_open && a->batch_seq < now) {
+				a->failed_upto = a->submitted;
+				a->taken = a->submitted;
+				a->batch_open = false;
+			}
 			a->fail_rc = rc;
 			snprintf(a->fail_msg, sizeof(a->fail_msg), "%s",
 				 msg[0] ? msg : "asynchronous flush failed");
@@ -303,7 +325,12 @@ PMEMFLUSH_EXPORT int pmemflush_persist_submit(struct pmemflush_map *map, const v
 		pthread_mutex_unlock(&a->lock);
 		return rc;
 	}
-	if (!a->batch_open) {
+	/*
+	 * The batch keeps the oldest reading of any member: a submitter
+	 * delayed between its sample and this lock, across a failure and a
+	 * clear, may join a batch opened after the clear.
+	 */
+	if (!a->batch_open || seq < a->batch_seq) {
 		a->batch_seq = seq;
 		a->batch_open = true;
 	}
@@ -345,14 +372,17 @@ static int ticket_state(struct pf_async *a, uint64_t t, char *msg)
 	return 0;
 }
 
-/* A durable ticket still answers with the map's pending sticky error. */
+/*
+ * A durable or pending ticket still answers with the map's pending sticky
+ * error (a pending one would fail with it anyway).
+ */
 static int finish(struct pmemflush_map *map, int state, const char *msg)
 {
 	uint64_t seq;
 
 	if (state < 0)
 		return pf_error(state, "%s", msg);
-	if (state == 1 && has_flusher(map)) {
+	if (has_flusher(map)) {
 		int rc = pf_group_sample(&map->group, &seq, NULL, NULL);
 
 		if (rc < 0)

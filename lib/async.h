@@ -30,7 +30,7 @@ struct pf_async {
 	int fail_rc;		/* the failure behind the watermark, and its message */
 	char fail_msg[PF_GROUP_MSG];
 	/*
-	 * The group's failure sequence sampled by the first submit after the
+	 * The oldest group failure sequence sampled by the submits since the
 	 * last round took its target: a failure recorded since then fails the
 	 * next round's tickets even if pmemflush_map_clear_error() came first.
 	 */

@@ -14,7 +14,10 @@
  *    persist, and old tickets stay failed after the clear while new ones
  *    succeed; a failure recorded by a synchronous persist between a
  *    submit and its round fails the ticket even if the error was cleared
- *    before the round ran (errseq);
+ *    before the round ran (errseq), also for a submitter delayed between
+ *    its sample and the batch (the batch keeps the oldest reading); a
+ *    ticket issued after the clear survives the failed round in flight;
+ *    poll of a pending ticket returns the pending sticky error;
  *  - submit makes no system call while the flusher is busy (a seccomp
  *    filter traps every system call of the submitting thread);
  *  - -EINVAL for tickets never issued and bad arguments;
@@ -47,6 +50,7 @@
 #include <pmemflush.h>
 
 #include "async.h"
+#include "map.h"	/* the map's async lock, held to park a submitter */
 #include "test.h"
 
 static struct pmemflush_ctx *ctx;
@@ -317,13 +321,179 @@ static void failure_before_round_cleared(void)
 	T_EXPECT(pmemflush_persist(m, p, 1) == -ENOMEM);
 	put_page(p);
 	T_EXPECT(pmemflush_map_clear_error(m) == -ENOMEM);
+	atomic_store(&rounds, 0);
 	sem_post(&release);
 	T_EXPECT(pmemflush_persist_wait(m, t1) == -ENOMEM);
 	T_EXPECT(pmemflush_persist_wait(m, t2) == -ENOMEM);
+	/* t2 sampled before the failure: failed with t1's round, no round of its own. */
+	T_EXPECTF(atomic_load(&rounds) == 0, "%ld rounds after the failed one",
+		  (long)atomic_load(&rounds));
 	T_EXPECT(pmemflush_persist_poll(m, t2) == -ENOMEM);
 	T_EXPECT(pmemflush_persist_submit(m, p, 1, &t3) == 0);
 	T_EXPECT(pmemflush_persist_wait(m, t3) == 0);
 	T_EXPECT(pmemflush_persist_wait(m, t1) == -ENOMEM);
+	pmemflush_unmap(m);
+}
+
+/*
+ * A ticket issued after pmemflush_map_clear_error() is flushed again and
+ * completes with 0 although the round in flight during the clear (of
+ * older tickets) failed; the older tickets stay failed.
+ */
+static void ticket_after_clear_survives_failed_round(void)
+{
+	struct pmemflush_map *m = disk_map(8192, NULL);
+	uint64_t t1, t2, t3;
+	char *p;
+
+	if (!m)
+		return;
+	p = pmemflush_map_get_addr(m);
+	atomic_store(&hold, 1);
+	T_EXPECT(pmemflush_persist_submit(m, p, 1, &t1) == 0);
+	sem_wait(&held);	/* t1's round has taken it; its flush has not begun */
+	pull_page(p);
+	T_EXPECT(pmemflush_persist(m, p, 1) == -ENOMEM);
+	put_page(p);
+	T_EXPECT(pmemflush_map_clear_error(m) == -ENOMEM);
+	T_EXPECT(pmemflush_persist_submit(m, p + 1, 1, &t2) == 0 && t2 == t1 + 1);
+	sem_post(&release);
+	T_EXPECT(pmemflush_persist_wait(m, t1) == -ENOMEM);
+	T_EXPECTF(pmemflush_persist_wait(m, t2) == 0, "ticket issued after the clear: %s",
+		  pmemflush_errormsg());
+	T_EXPECT(pmemflush_persist_poll(m, t2) == 1);
+	T_EXPECT(pmemflush_persist_poll(m, t1) == -ENOMEM);	/* stays failed */
+	T_EXPECT(pmemflush_persist_submit(m, p + 2, 1, &t3) == 0);
+	T_EXPECT(pmemflush_persist_wait(m, t3) == 0);
+	T_EXPECT(pmemflush_map_get_error(m) == 0);
+	pmemflush_unmap(m);
+}
+
+/* poll of a PENDING ticket answers with the map's pending sticky error. */
+static void poll_pending_sees_sticky_error(void)
+{
+	struct pmemflush_map *m = disk_map(8192, NULL);
+	uint64_t t1;
+	char *p;
+
+	if (!m)
+		return;
+	p = pmemflush_map_get_addr(m);
+	atomic_store(&hold, 1);
+	T_EXPECT(pmemflush_persist_submit(m, p, 1, &t1) == 0);
+	sem_wait(&held);	/* t1 stays pending */
+	T_EXPECT(pmemflush_persist_poll(m, t1) == 0);
+	pull_page(p);
+	T_EXPECT(pmemflush_persist(m, p, 1) == -ENOMEM);
+	put_page(p);
+	T_EXPECTF(pmemflush_persist_poll(m, t1) == -ENOMEM,
+		  "poll of a pending ticket with a sticky error pending");
+	sem_post(&release);
+	T_EXPECT(pmemflush_persist_wait(m, t1) == -ENOMEM);
+	T_EXPECT(pmemflush_map_clear_error(m) == -ENOMEM);
+	pmemflush_unmap(m);
+}
+
+/*
+ * A submitter that sampled the failure sequence, then was delayed before
+ * the async lock across a failure + clear, joins a batch opened after the
+ * clear (newer reading): its ticket must still fail. The submitter is
+ * parked by holding the map's async lock, and kept off it (in a signal
+ * handler) until another submit has opened the batch.
+ */
+static sem_t parked, unpark;
+static struct pmemflush_map *late_map;
+static uint64_t late_ticket;
+static int late_rc;
+static atomic_int late_tid;
+
+static void park_handler(int sig)
+{
+	(void)sig;
+	sem_post(&parked);
+	sem_wait(&unpark);
+}
+
+static void *late_submitter(void *arg)
+{
+	char *p = arg;
+
+	atomic_store(&late_tid, (int)syscall(SYS_gettid));
+	p[10] = 'A';	/* its store, before the failure */
+	late_rc = pmemflush_persist_submit(late_map, p + 10, 1, &late_ticket);
+	return NULL;
+}
+
+/* The state letter of thread @tid ('S': sleeping), or '?'. */
+static char thread_state(int tid)
+{
+	char path[64], buf[512], *q, st = '?';
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return st;
+	if (fgets(buf, sizeof(buf), f) && (q = strrchr(buf, ')')) && q[1] && q[2])
+		st = q[2];
+	fclose(f);
+	return st;
+}
+
+static void late_joiner_keeps_oldest_seq(void)
+{
+	struct pmemflush_map *m = disk_map(8192, NULL);
+	struct sigaction sa = { .sa_handler = park_handler }, old;
+	uint64_t t1, t2, t3;
+	pthread_t tid;
+	char *p;
+	int i;
+
+	if (!m)
+		return;
+	p = pmemflush_map_get_addr(m);
+	sem_init(&parked, 0, 0);
+	sem_init(&unpark, 0, 0);
+	sigaction(SIGUSR1, &sa, &old);
+	late_map = m;
+	atomic_store(&late_tid, 0);
+	T_EXPECT(pmemflush_persist_submit(m, p, 1, &t1) == 0);	/* the flusher exists */
+	T_EXPECT(pmemflush_persist_wait(m, t1) == 0);
+
+	pthread_mutex_lock(&m->async.lock);
+	pthread_create(&tid, NULL, late_submitter, p);
+	/* It sampled the failure sequence and sleeps on the async lock. */
+	for (i = 0; i < 2000; i++) {
+		if (atomic_load(&late_tid) && thread_state(atomic_load(&late_tid)) == 'S')
+			break;
+		usleep(1000);
+	}
+	usleep(20000);
+	T_EXPECTF(thread_state(atomic_load(&late_tid)) == 'S', "submitter not parked");
+	pthread_kill(tid, SIGUSR1);
+	sem_wait(&parked);	/* in the handler: it cannot take the lock */
+
+	pull_page(p);		/* a failure, recorded and acknowledged */
+	T_EXPECT(pmemflush_persist(m, p, 1) == -ENOMEM);
+	put_page(p);
+	T_EXPECT(pmemflush_map_clear_error(m) == -ENOMEM);
+	pthread_mutex_unlock(&m->async.lock);
+
+	atomic_store(&hold, 1);
+	T_EXPECT(pmemflush_persist_submit(m, p, 1, &t2) == 0);
+	sem_wait(&held);	/* the flusher is busy with t2: the next batch stays open */
+	T_EXPECT(pmemflush_persist_submit(m, p + 20, 1, &t3) == 0);	/* opens it, newer reading */
+	sem_post(&unpark);
+	pthread_join(tid, NULL);
+	T_EXPECT(late_rc == 0 && late_ticket == t3 + 1);
+	sem_post(&release);
+	T_EXPECT(pmemflush_persist_wait(m, t2) == 0);	/* submitted after the clear */
+	T_EXPECTF(pmemflush_persist_wait(m, late_ticket) == -ENOMEM,
+		  "the late submitter's ticket completed although a failure came after its submit began");
+	sigaction(SIGUSR1, &old, NULL);
+	sem_destroy(&parked);
+	sem_destroy(&unpark);
+	pmemflush_map_clear_error(m);
 	pmemflush_unmap(m);
 }
 
@@ -595,6 +765,9 @@ int main(int argc, char **argv)
 	bad_arguments();
 	failure_sticks();
 	failure_before_round_cleared();
+	ticket_after_clear_survives_failed_round();
+	poll_pending_sees_sticky_error();
+	late_joiner_keeps_oldest_seq();
 	target_before_flush();
 	submit_makes_no_syscall();
 	unmap_outstanding();
