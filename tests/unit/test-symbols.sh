@@ -25,5 +25,8 @@ unversioned=$(objdump -T "$lib" | awk '/ DF .text/ && $0 !~ /LIBPMEMFLUSH_[0-9]/
 soname=$(readelf -d "$lib" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 [ "$soname" = libpmemflush.so.1 ] || { echo "FAIL soname is '$soname'"; fails=$((fails + 1)); }
 
+# A flusher thread runs the library's code while a map lives: dlclose() must not unmap it.
+readelf -d "$lib" | grep -q 'FLAGS_1.*NODELETE' || { echo "FAIL not linked with -z nodelete"; fails=$((fails + 1)); }
+
 [ $fails -eq 0 ] && echo "test-symbols: $(echo "$exported" | wc -l) symbols, all versioned"
 exit $((fails > 0))
