@@ -19,6 +19,8 @@ VPMEM_PACKAGES=(
 	# vpmemctl metrics is checked by the real promtool and node exporter
 	# (scraped with curl)
 	prometheus prometheus-node-exporter curl
+	# bench/pmembench compares libpmemflush with PMDK's libpmem and libpmem2
+	libpmem-dev libpmem2-dev
 )
 
 as_root() {
