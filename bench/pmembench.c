@@ -5,6 +5,7 @@
  *
  *   pmembench --engine E [--threads N] [--seconds S] [--record BYTES]
  *             --file PATH [--map-size SIZE] [--json] [--keep]
+ *             [--mark LABEL] [--out FILE]
  *   pmembench --list
  *
  * The file is created (or truncated), written whole with zeros and
@@ -14,7 +15,11 @@
  * around) and persists each record before writing the next. Prints one
  * line of key=value (and with --json one JSON object) with: engine,
  * method, threads, seconds, records, records_per_s, p50_us, p99_us,
- * errors. Exits 0 when every persist succeeded, 1 when any failed (each
+ * errors (to FILE with --out). --mark LABEL prints '@@VT mark LABEL-a' right
+ * before the timed part and '@@VT mark LABEL-b' right after it on stdout
+ * and waits until the console sent them (tcdrain), so that the guest
+ * test harness counts exactly the host flushes of the timed part (not the
+ * file's preparation, mapping or unmapping). Exits 0 when every persist succeeded, 1 when any failed (each
  * failure is counted; a thread stops at its first), 2 on usage errors.
  */
 #include <errno.h>
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +63,8 @@ struct options {
 	size_t map_size;
 	int json;
 	int keep;
+	const char *mark;
+	const char *out;
 };
 
 unsigned long long bench_now_ns(void)
@@ -83,6 +91,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: pmembench --engine E --file PATH [--threads N] [--seconds S]\n"
 		   "                 [--record BYTES] [--map-size SIZE] [--json] [--keep]\n"
+		   "                 [--mark LABEL] [--out FILE]\n"
 		   "       pmembench --list\n");
 }
 
@@ -127,6 +136,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "mark", required_argument, NULL, 'M' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,7 +147,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	int c;
 
 	*o = (struct options){ .threads = 1, .seconds = 5, .record = 64, .map_size = 8 << 20 };
-	while ((c = getopt_long(argc, argv, "e:t:s:r:f:m:jklh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:t:s:r:f:m:jklhM:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			o->engine = find_engine(optarg);
@@ -182,6 +193,17 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'k':
 			o->keep = 1;
+			break;
+		case 'M':
+			/* One word: the harness splits its lines at blanks. */
+			if (!*optarg || strpbrk(optarg, " \t\n")) {
+				fprintf(stderr, "pmembench: --mark: one word\n");
+				return -EINVAL;
+			}
+			o->mark = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
 			break;
 		case 'l':
 			for (i = 0; i < ARRAY_SIZE(engines); i++)
@@ -270,6 +292,20 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * A point in time for the guest harness: the line must have left the
+ * console before anything else happens, or host flushes that follow
+ * could be counted before it (as tests/guest/progs/pmemtest.c does).
+ */
+static void mark(const char *label, const char *suffix)
+{
+	if (!label)
+		return;
+	printf("@@VT mark %s-%s\n", label, suffix);
+	fflush(stdout);
+	tcdrain(STDOUT_FILENO);
+}
+
 struct result {
 	double seconds;
 	unsigned long long records, errors;
@@ -307,6 +343,7 @@ static int run(const struct options *o, struct bench_map *m, struct result *res)
 					      .record = o->record };
 		lat_hist_init(&w[i].hist);
 	}
+	mark(o->mark, "a");
 	t0 = bench_now_ns();
 	for (i = 0; i < o->threads; i++) {
 		rc = -pthread_create(&tids[i], NULL, worker_main, &w[i]);
@@ -326,6 +363,7 @@ static int run(const struct options *o, struct bench_map *m, struct result *res)
 		pthread_join(tids[i], NULL);
 	/* Until the last thread finished its last record: every counted record is in it. */
 	res->seconds = (double)(bench_now_ns() - t0) / 1e9;
+	mark(o->mark, "b");
 	if (rc < 0)
 		return rc;
 	lat_hist_init(all);
@@ -350,7 +388,8 @@ static struct json_object *json_fixed(double v, int decimals)
 	return json_object_new_double_s(v, buf);
 }
 
-static int print_json(const struct options *o, const struct bench_map *m, const struct result *r)
+static int print_json(FILE *f, const struct options *o, const struct bench_map *m,
+		      const struct result *r)
 {
 	struct json_object *obj = json_object_new_object();
 	int rc = 0;
@@ -372,9 +411,42 @@ static int print_json(const struct options *o, const struct bench_map *m, const 
 	ADD("first_error", json_object_new_string(r->errors ? strerror(-r->first_error) : ""));
 #undef ADD
 	if (rc == 0)
-		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
+		fprintf(f, "%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN));
 	json_object_put(obj);
 	return rc ? -ENOMEM : 0;
+}
+
+static int print_result(FILE *f, const struct options *o, const struct bench_map *m,
+			const struct result *r)
+{
+	/* records_per_s and p50/p99 are 0 when nothing completed; never NaN. */
+	fprintf(f, "engine=%s method=%s threads=%u seconds=%.3f records=%llu records_per_s=%.1f "
+		"p50_us=%.1f p99_us=%.1f errors=%llu\n",
+		o->engine->name, m->method, o->threads, r->seconds, r->records,
+		r->seconds > 0 ? r->records / r->seconds : 0, r->p50_us, r->p99_us, r->errors);
+	if (o->json)
+		return print_json(f, o, m, r);
+	return 0;
+}
+
+/* The result to stdout, or to FILE (--out), which is complete or absent. */
+static int write_result(const struct options *o, const struct bench_map *m,
+			const struct result *r)
+{
+	_cleanup_fclose_ FILE *f = NULL;
+	int rc;
+
+	if (!o->out)
+		return print_result(stdout, o, m, r);
+	f = fopen(o->out, "we");
+	if (!f)
+		return -errno;
+	rc = print_result(f, o, m, r);
+	if (rc == 0 && fflush(f))
+		rc = -errno;
+	if (rc < 0)
+		unlink(o->out);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -402,16 +474,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pmembench: %s\n", strerror(-rc));
 		goto out;
 	}
-	/* records_per_s and p50/p99 are 0 when nothing completed; never NaN. */
-	printf("engine=%s method=%s threads=%u seconds=%.3f records=%llu records_per_s=%.1f "
-	       "p50_us=%.1f p99_us=%.1f errors=%llu\n",
-	       o.engine->name, m.method, o.threads, r.seconds, r.records,
-	       r.seconds > 0 ? r.records / r.seconds : 0, r.p50_us, r.p99_us, r.errors);
 	if (r.errors)
 		fprintf(stderr, "pmembench: %llu persist(s) failed, the first with: %s\n", r.errors,
 			strerror(-r.first_error));
-	if (o.json)
-		rc = print_json(&o, &m, &r);
+	rc = write_result(&o, &m, &r);
+	if (rc < 0)
+		fprintf(stderr, "pmembench: writing the result: %s\n", strerror(-rc));
 out:
 	if (!o.keep)
 		unlink(o.path);

@@ -29,9 +29,15 @@ BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/pro
                   "tests/guest/progs/daxstore", "tests/guest/progs/persisttool",
                   "tests/guest/progs/crashwriter", "tests/guest/progs/latemap",
                   "tests/guest/progs/flushtarget"]
+# Built only when their meson feature found what it needs (bench/: PMDK's
+# libpmem and libpmem2); copied when built. The cases that use them fail
+# with the reason when they are missing.
+OPTIONAL_BINARIES = ["bench/pmembench"]
 
 
-def prepare(args):
+def prepare(args, extra_files=()):
+    """extra_files: more (src, dst) pairs for the initramfs (scripts/bench
+    adds its own case there)."""
     build = os.path.abspath(args.build_dir)
     kernel = Kernel(os.path.join(build, "guest-cache")).prepare()
     log(f"guest kernel {kernel.release}")
@@ -41,8 +47,10 @@ def prepare(args):
         if not os.path.exists(p):
             raise HarnessError(f"{p} not built: run 'meson compile -C {build}' first")
         bins.append(p)
+    bins += [p for p in (os.path.join(build, rel) for rel in OPTIONAL_BINARIES) if os.path.exists(p)]
     # The bash completion, tried on the guest's real sysfs names.
     extra = [(os.path.join(SRC_ROOT, "completion", "vpmemctl"), "/vpmem/vpmemctl.bash")]
+    extra += list(extra_files)
     ko = build_kmod(kernel, os.path.join(SRC_ROOT, "kmod"), os.path.join(build, "kmod-" + kernel.release))
     if ko:
         extra.append((ko, "/vpmem/vpmem.ko"))
