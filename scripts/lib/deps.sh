@@ -19,7 +19,7 @@ VPMEM_PACKAGES=(
 	# vpmemctl metrics is checked by the real promtool and node exporter
 	# (scraped with curl)
 	prometheus prometheus-node-exporter curl
-	# bench/pmembench compares libpmemflush with PMDK's libpmem and libpmem2
+	# PMDK's libpmem and libpmem2: bench/pmembench measures libpmemflush against them
 	libpmem-dev libpmem2-dev
 )
 
