@@ -66,6 +66,31 @@ class TargetTest(unittest.TestCase):
         self.assertTrue(rows[3].endswith("|  |  |  |  |"), rows[3])
 
 
+class AggregateTest(unittest.TestCase):
+    def test_rounds(self):
+        rs = [dict(run("vpmem", 8, "msync", v, hf=None), round=i, records=100 * i, host_flushes=10 * i,
+                   p50_us=float(i), p99_us=float(10 * i))
+              for i, v in enumerate([300, 100, 200], 1)]
+        (a,) = bench.aggregate(rs)
+        self.assertEqual((a["rounds"], a["records_per_s"], a["records_per_s_min"], a["records_per_s_max"]),
+                         (3, 200, 100, 300))
+        self.assertEqual((a["records"], a["host_flushes"]), (600, 60))
+        self.assertAlmostEqual(a["host_flushes_per_record"], 0.1)
+        self.assertEqual((a["p50_us"], a["p99_us"], a["rc"]), (2.0, 20.0, 0))
+        self.assertIn("200 (100–300)", bench.run_table([a], ["msync"], [8]))
+
+    def test_one_failed_round_fails_the_entry(self):
+        rs = [dict(run("vpmem", 8, "msync", 100), host_flushes=1),
+              dict(run("vpmem", 8, "msync", 100, errors=2), host_flushes=1)]
+        (a,) = bench.aggregate(rs)
+        self.assertEqual((a["rc"], a["errors"]), (1, 2))
+        self.assertIsNone(bench.rate(a))
+
+    def test_unknown_flush_count_stays_unknown(self):
+        rs = [dict(run("vpmem", 8, "msync", 100), host_flushes=None)]
+        self.assertIsNone(bench.aggregate(rs)[0]["host_flushes_per_record"])
+
+
 class CpuTest(unittest.TestCase):
     ROWS = [{"op": "persist", "size": 64, "engine": "pmemflush", "ns_per_op": 105.0},
             {"op": "persist", "size": 64, "engine": "pmem", "ns_per_op": 100.0},

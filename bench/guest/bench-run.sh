@@ -3,8 +3,10 @@
 # runs every engine x thread count on device 0 (in-tree virtio_pmem) and
 # device 1 (vpmem), ext4 -o dax on both, each run between its own marks so
 # that the host counts its host flushes. scripts/bench passes
-# VT_BENCH_SECONDS, VT_BENCH_THREADS and VT_BENCH_ENGINES (comma-separated)
-# and sets the timeout; the results go back as the export bench-run.jsonl.
+# VT_BENCH_SECONDS, VT_BENCH_THREADS, VT_BENCH_ENGINES (comma-separated)
+# and VT_BENCH_ROUNDS (the whole matrix again, round after round, so that a
+# slow phase of a loaded host hits every engine alike) and sets the
+# timeout; the results go back as the export bench-run.jsonl.
 # vt: devices=256M,256M driver0=virtio_pmem driver1=vpmem fs=ext4 mount=dax,noatime timeout=3600
 
 . /vpmem/cases/bench.inc
@@ -21,17 +23,22 @@ secs=${VT_BENCH_SECONDS:-5}
 threads_list=$(echo "${VT_BENCH_THREADS:-1,8,32}" | tr , ' ')
 engines=$(echo "${VT_BENCH_ENGINES:-}" | tr , ' ')
 [ -n "$engines" ] || engines=$(bench_engines)
+rounds=${VT_BENCH_ROUNDS:-1}
 results=/tmp/bench-run.jsonl
 : >$results
-for dev in 0 1; do
-	for threads in $threads_list; do
-		# The engines of one driver and thread count run back to back, so
-		# that the ratios compare runs close in time.
-		for engine in $engines; do
-			bench_run $dev "$engine" "$threads" "$secs" $results
-			check_eq "$bench_label-exit" "$bench_rc" 0
+round=1
+while [ $round -le "$rounds" ]; do
+	for dev in 0 1; do
+		for threads in $threads_list; do
+			# The engines of one driver and thread count run back to back,
+			# so that the ratios compare runs close in time.
+			for engine in $engines; do
+				bench_run $dev "$engine" "$threads" "$secs" $results $round
+				check_eq "$bench_label-exit" "$bench_rc" 0
+			done
 		done
 	done
+	round=$((round + 1))
 done
 vt_export bench-run.jsonl $results
 vt_no_kernel_splat no-kernel-splat
