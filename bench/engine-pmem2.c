@@ -68,6 +68,10 @@ static int pmem2_engine_open(struct bench_map *m, const char *path, size_t len)
 		rc = pmem2_err("pmem2_map_new", rc);
 		goto out;
 	}
+	if (pmem2_map_get_size(st->map) < len) {
+		rc = -EINVAL;
+		goto out;
+	}
 	st->persist = pmem2_get_persist_fn(st->map);
 	m->base = pmem2_map_get_address(st->map);
 	m->len = pmem2_map_get_size(st->map);
@@ -75,10 +79,6 @@ static int pmem2_engine_open(struct bench_map *m, const char *path, size_t len)
 		 pmem2_map_get_store_granularity(st->map) == PMEM2_GRANULARITY_PAGE ? "page" :
 		 pmem2_map_get_store_granularity(st->map) == PMEM2_GRANULARITY_CACHE_LINE ?
 		 "cache-line" : "byte");
-	if (m->len < len) {
-		rc = -EINVAL;
-		goto out;
-	}
 	m->priv = st;
 	st = NULL;
 out:

@@ -61,7 +61,7 @@ static int async_engine_run(struct bench_worker *w)
 	size_t off = 0;
 	int rc = 0;
 
-	while (!*w->stop) {
+	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
 		char *rec = w->slice + off;
 		uint64_t ticket;
 

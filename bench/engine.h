@@ -6,6 +6,7 @@
 #ifndef BENCH_ENGINE_H
 #define BENCH_ENGINE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "stats.h"
@@ -22,7 +23,7 @@ struct bench_map {
 struct bench_worker {
 	const struct bench_engine *engine;
 	struct bench_map *map;
-	const volatile int *stop;	/* set by the main thread when time is up */
+	const atomic_int *stop;		/* set by the main thread when time is up */
 	unsigned int id;
 	char *slice;			/* this thread's records, wrapping around */
 	size_t slice_len;

@@ -264,7 +264,7 @@ static void *worker_main(void *arg)
 		e->run(w);
 		return NULL;
 	}
-	while (!*w->stop) {
+	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
 		char *rec = w->slice + off;
 
 		if (e->copy) {
@@ -319,7 +319,7 @@ static int run(const struct options *o, struct bench_map *m, struct result *res)
 	_cleanup_free_ pthread_t *tids = NULL;
 	_cleanup_free_ struct lat_hist *all = NULL;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), slice;
-	volatile int stop = 0;
+	atomic_int stop = 0;
 	struct timespec nap;
 	unsigned long long t0;
 	unsigned int i, started = 0;
@@ -357,8 +357,7 @@ static int run(const struct options *o, struct bench_map *m, struct result *res)
 		while (nanosleep(&nap, &nap) < 0 && errno == EINTR)
 			;
 	}
-	stop = 1;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	atomic_store(&stop, 1);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	/* Until the last thread finished its last record: every counted record is in it. */
