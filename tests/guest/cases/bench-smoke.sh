@@ -1,4 +1,4 @@
-# pmembench, briefly (0.5 s per run): every engine at 1 and 8 threads on
+# pmembench, briefly (0.3 s per run): every engine at 1 and 8 threads on
 # the in-tree driver (device 0) and on vpmem (device 1), ext4 -o dax. The
 # numbers must be sane, not fast: each run exits 0 with records > 0 and no
 # error, p50 <= p99, at least one host flush per run (a persist on this
@@ -24,7 +24,7 @@ results=/tmp/bench-smoke.jsonl
 for dev in 0 1; do
 	for engine in $engines; do
 		for threads in 1 8; do
-			bench_run $dev "$engine" $threads 0.5 $results
+			bench_run $dev "$engine" $threads 0.3 $results
 			l=$bench_label
 			check_eq "$l-exit" "$bench_rc" 0
 			check "$l-records" test "${bench_records:-0}" -gt 0
