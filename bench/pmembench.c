@@ -40,6 +40,7 @@
 #include "engine.h"
 
 #define MAX_THREADS 256
+#define MAX_RECORD 4096	/* a record is prepared in a buffer on the stack */
 
 static const struct bench_engine *const engines[] = {
 	&engine_pmemflush,
@@ -124,6 +125,14 @@ static size_t parse_size(const char *s)
 	return *end ? 0 : (size_t)v;
 }
 
+/* Each thread's part of the map: page-aligned, so no two threads share a page. */
+static size_t slice_size(const struct options *o)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return o->map_size / o->threads / page * page;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -173,8 +182,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'r':
 			o->record = parse_size(optarg);
-			if (o->record < 1 || o->record > 1 << 20) {
-				fprintf(stderr, "pmembench: --record: 1 to 1M bytes\n");
+			if (o->record < 1 || o->record > MAX_RECORD) {
+				fprintf(stderr, "pmembench: --record: 1 to %d bytes\n", MAX_RECORD);
 				return -EINVAL;
 			}
 			break;
@@ -221,6 +230,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		return -EINVAL;
 	}
+	if (slice_size(o) < o->record) {
+		fprintf(stderr, "pmembench: --map-size %zu over %u threads leaves %zu bytes (page-aligned) "
+			"per thread: no room for a %zu-byte record\n", o->map_size, o->threads,
+			slice_size(o), o->record);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -255,7 +270,7 @@ static void *worker_main(void *arg)
 {
 	struct bench_worker *w = arg;
 	const struct bench_engine *e = w->engine;
-	char prepared[1 << 12];
+	char prepared[MAX_RECORD];
 	unsigned long long seq = 0, t0, t1;
 	size_t off = 0;
 	int rc;
@@ -318,20 +333,15 @@ static int run(const struct options *o, struct bench_map *m, struct result *res)
 	_cleanup_free_ struct bench_worker *w = NULL;
 	_cleanup_free_ pthread_t *tids = NULL;
 	_cleanup_free_ struct lat_hist *all = NULL;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), slice;
+	size_t slice = slice_size(o);
 	atomic_int stop = 0;
 	struct timespec nap;
 	unsigned long long t0;
 	unsigned int i, started = 0;
 	int rc = 0;
 
-	/* Page-aligned slices: no two threads' records share a page. */
-	slice = o->map_size / o->threads / page * page;
-	if (slice < o->record || o->record > (1 << 12)) {
-		fprintf(stderr, "pmembench: %zu bytes per thread (page-aligned) hold no %zu-byte record\n",
-			slice, o->record);
-		return -EINVAL;
-	}
+	if (slice < o->record || o->record > MAX_RECORD)
+		return -EINVAL;	/* parse_options() said why */
 	w = calloc(o->threads, sizeof(*w));
 	tids = calloc(o->threads, sizeof(*tids));
 	all = calloc(1, sizeof(*all));
