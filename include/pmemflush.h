@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -719,7 +720,9 @@ int pmemflush_target_flush(struct pmemflush_target *target, long long *host_flus
  *   none         as refused, but the caller passed PMEMFLUSH_MAP_NONDURABLE
  *
  * Group commit (msync and host-flush): concurrent persist calls on the same
- * map share flushes. A call returns 0 only if a flush that *began after the
+ * map share flushes (the caller that starts a flush first waits, for half
+ * a flush at most, for the callers the previous one served; a lone caller
+ * never waits). A call returns 0 only if a flush that *began after the
  * call began* completed successfully *and* no failure was recorded on the
  * map between the call's entry and its return (an errseq-style failure
  * sequence sampled on entry: pmemflush_map_clear_error() by another thread
@@ -776,6 +779,20 @@ enum pmemflush_map_flags {
 	 * equivalent is trust-unverified-platform=yes in /etc/pmemflush.conf.
 	 */
 	PMEMFLUSH_MAP_TRUST_PLATFORM = 1U << 3,
+	/**
+	 * Refuse the map (-EOPNOTSUPP, the message names the method, the
+	 * granularity it gives and what was required) unless persist makes
+	 * single cache lines durable: granularity cache-line or byte. For
+	 * applications designed for cache-line persistence (as libpmem2's
+	 * required store granularity): they fail at map time instead of
+	 * silently getting page granularity (msync, host-flush, none).
+	 */
+	PMEMFLUSH_MAP_REQUIRE_CACHE_LINE = 1U << 4,
+	/**
+	 * Refuse unless the granularity is byte (fence-only: the CPU caches
+	 * are in the persistence domain). With REQUIRE_CACHE_LINE: -EINVAL.
+	 */
+	PMEMFLUSH_MAP_REQUIRE_BYTE = 1U << 5,
 };
 
 /** enum pmemflush_granularity - the unit a persist method makes durable. */
@@ -803,8 +820,10 @@ enum pmemflush_granularity {
  * -EINVAL (bad length or flags), -EOPNOTSUPP (no durable method exists:
  * pmemflush_errormsg() says why, naming the mount, device or region, and
  * what to do; see pmemflush_check_get_reason()), -EACCES (the host-flush
- * attribute is not writable by this user), or another negative errno
- * from open/mmap.
+ * attribute is not writable by this user; or the granularity that
+ * PMEMFLUSH_MAP_REQUIRE_CACHE_LINE / PMEMFLUSH_MAP_REQUIRE_BYTE asked for
+ * is not given: then a file this call created is removed), or another
+ * negative errno from open/mmap.
  */
 int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path, size_t len,
 		       unsigned int flags, struct pmemflush_map **map);
@@ -816,7 +835,8 @@ int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path, size_t len,
  * /proc/self/fd, so it has an open file description of its own: the caller
  * may close @fd, and the caller's own fsync() cannot consume a write-back
  * error that the map's msync must see. Of the flags, only
- * PMEMFLUSH_MAP_NONDURABLE and PMEMFLUSH_MAP_TRUST_PLATFORM apply. @offset
+ * PMEMFLUSH_MAP_NONDURABLE, PMEMFLUSH_MAP_TRUST_PLATFORM and the
+ * PMEMFLUSH_MAP_REQUIRE_* flags apply. @offset
  * must be page aligned (device dax: aligned to the device's alignment). @len 0 maps from @offset to the end. Errors as
  * for pmemflush_map_file().
  */
@@ -887,6 +907,72 @@ struct pmemflush_range {
 int pmemflush_persist_ranges(struct pmemflush_map *map, const struct pmemflush_range *ranges,
 			     size_t n);
 
+/** Flags of pmemflush_memcpy(), pmemflush_memmove() and pmemflush_memset(). */
+enum pmemflush_mem_flags {
+	/**
+	 * Make no durability point: the caller calls pmemflush_drain() (or
+	 * persist) before relying on the data; lets a batch of copies share
+	 * one fence, msync or host flush.
+	 */
+	PMEMFLUSH_MEM_NODRAIN = 1U << 0,
+	/** Hint: non-temporal stores (bypass the cache) at any size. */
+	PMEMFLUSH_MEM_NONTEMPORAL = 1U << 1,
+	/** Hint: ordinary stores, then cache write-back, at any size. */
+	PMEMFLUSH_MEM_TEMPORAL = 1U << 2,
+	/**
+	 * Plain copy: no cache write-back, no durability point (persist the
+	 * range later).
+	 */
+	PMEMFLUSH_MEM_NOFLUSH = 1U << 3,
+};
+
+/**
+ * pmemflush_memcpy() - copy @len bytes from @src to @dest and make them
+ * durable.
+ * @map: the map @dest lies in
+ * @dest: start of the destination; @dest..@dest+@len must lie inside @map
+ * @src: the source (anywhere; NULL only with @len 0)
+ * @len: bytes to copy
+ * @flags: enum pmemflush_mem_flags
+ *
+ * As a copy followed by pmemflush_persist() of @dest..@dest+@len, done
+ * faster. On the cpu-flush, fence-only and none methods, sizes from 256
+ * bytes on (from 64 where the write-back instruction evicts the line:
+ * CLFLUSHOPT, CLFLUSH; any size with PMEMFLUSH_MEM_NONTEMPORAL) take
+ * non-temporal stores for the whole cache lines and ordinary stores plus a
+ * write-back for the unaligned head and tail; smaller ones take ordinary
+ * stores plus a write-back; then one store fence. No system call, no lock, no
+ * allocation. On msync and host-flush the copy is ordinary and the
+ * durability point is the map's (as persist: group commit, one for the
+ * whole map). Overlapping ranges are copied as pmemflush_memmove() does.
+ *
+ * Returns 0 once the bytes are durable as the map's method defines (with
+ * NODRAIN or NOFLUSH: once they are stored), or a negative errno: -EINVAL
+ * (@map or @dest NULL, @src NULL with @len > 0, the destination not inside
+ * the map or overflowing, an unknown flag, TEMPORAL and NONTEMPORAL
+ * together; nothing is written), or the durability point's error (-EIO
+ * from the host, the sticky error of an earlier failure: as persist).
+ * On such an error the bytes may have been written but are not known to
+ * be durable. @len 0 writes nothing and returns the pending sticky error
+ * if there is one (unless NODRAIN or NOFLUSH), else 0.
+ */
+int pmemflush_memcpy(struct pmemflush_map *map, void *dest, const void *src, size_t len,
+		     unsigned int flags);
+
+/**
+ * pmemflush_memmove() - as pmemflush_memcpy(), for ranges that may
+ * overlap in either direction (also with non-temporal stores).
+ */
+int pmemflush_memmove(struct pmemflush_map *map, void *dest, const void *src, size_t len,
+		      unsigned int flags);
+
+/**
+ * pmemflush_memset() - fill @len bytes at @dest with the byte @c and make
+ * them durable; flags, stores and errors as pmemflush_memcpy().
+ */
+int pmemflush_memset(struct pmemflush_map *map, void *dest, int c, size_t len,
+		     unsigned int flags);
+
 /**
  * pmemflush_map_get_error() - the sticky error of @map (0 if none): the
  * first flush failure since the map was made or the error was cleared.
@@ -902,6 +988,77 @@ int pmemflush_map_get_error(struct pmemflush_map *map);
  * this map is acknowledged too (and then -EIO is returned).
  */
 int pmemflush_map_clear_error(struct pmemflush_map *map);
+
+/*
+ * Asynchronous persist (LIBPMEMFLUSH_4): a writer that must not pay a host
+ * round trip per record submits each range and keeps writing; a flusher
+ * thread of the map makes the durability points, one for everything
+ * submitted while the previous one ran. Tickets are numbered from 1 per
+ * map, one per submit, and complete in order: ticket t completed means
+ * every range submitted with a ticket <= t is durable.
+ *
+ * On msync and host-flush, the flusher is created at the first submit and
+ * joined by pmemflush_unmap(), which first makes every ticket issued
+ * durable (or failed): outstanding tickets are never abandoned, and no
+ * ticket may be waited for after unmap. The flusher shares flushes with
+ * synchronous persist callers (group commit) and every failure rule of
+ * persist holds: a ticket completes with 0 only if a flush that began
+ * after its submit succeeded and no failure was recorded on the map since
+ * its submit (also one that pmemflush_map_clear_error() acknowledged
+ * meanwhile). On a failure every ticket issued so far fails and never
+ * completes with 0, also after the clear; after the clear, new tickets
+ * work again. After a failed flush of the flusher, every ticket issued
+ * before it reports that failure, also one whose wait already returned 0.
+ *
+ * On cpu-flush, fence-only and none, submit makes the range durable as
+ * persist does and the ticket is complete at once; no thread is made.
+ *
+ * Threads and fork(): submit, wait and poll may be called from any thread.
+ * pmemflush_persist_wait() is a cancellation point and leaves nothing
+ * locked when cancelled; submit and poll never wait for a flush. A child
+ * of fork() has no flusher: the child's first submit, or wait or poll of
+ * a pending ticket, starts one of its own, which flushes the tickets that
+ * were pending in the parent again (the mapping is shared). Results,
+ * errors and the failure watermark are inherited.
+ */
+
+/**
+ * pmemflush_persist_submit() - start making @len bytes at @addr durable
+ * and return at once.
+ * @map: the map; @addr..@addr+@len must lie inside it
+ * @ticket: receives this submit's ticket
+ *
+ * Writes back the CPU caches of the range (as pmemflush_flush()) and
+ * queues a durability point. In the common case (the flusher is busy) no
+ * system call is made. Returns 0, or a negative errno: -EINVAL (NULL
+ * argument, range outside the map), the pending sticky error (nothing
+ * queued, *@ticket untouched), or the error of creating the flusher
+ * thread (-EAGAIN: nothing queued).
+ */
+int pmemflush_persist_submit(struct pmemflush_map *map, const void *addr, size_t len,
+			     uint64_t *ticket);
+
+/**
+ * pmemflush_persist_wait() - wait until @ticket completed.
+ *
+ * Returns 0: every range submitted with a ticket <= @ticket is durable.
+ * A negative errno means a flush that had to cover it failed (-EIO from
+ * the host, -ENOMEM or another msync error); the error sticks as for
+ * persist: every later wait, poll, submit and persist fails with the
+ * pending sticky error until pmemflush_map_clear_error(), and a ticket
+ * issued before the failure never completes with 0, even after the clear.
+ * -EINVAL for a ticket never issued (0, or above the newest). Does not
+ * spin; a cancellation point.
+ */
+int pmemflush_persist_wait(struct pmemflush_map *map, uint64_t ticket);
+
+/**
+ * pmemflush_persist_poll() - has @ticket completed?
+ *
+ * Returns 1 (completed: as pmemflush_persist_wait()'s 0), 0 (not yet), or
+ * a negative errno as pmemflush_persist_wait(). Never blocks on a flush.
+ */
+int pmemflush_persist_poll(struct pmemflush_map *map, uint64_t ticket);
 
 /*
  * Drivers: the kernel modules that can drive virtio-pmem, and the devices.

@@ -42,6 +42,28 @@
  *    highest value read is remembered, so readings that race (a flush and
  *    a clear) never lower the baseline, and a rise is recorded once.
  *
+ * Gathering: a caller that finds nothing in flight would start the next
+ * flush at once, but the callers the previous flush served are typically
+ * a moment away (they were woken together, write their next record and
+ * come back); starting without them costs each of them a whole extra
+ * flush of waiting, and the device one flush per straggler. So the
+ * leader first waits until as many callers have arrived as were active
+ * around the previous flush (its batch, plus those that arrived while it
+ * ran), for at most half a flush's average duration (and never more than
+ * GATHER_MAX_NS), counted from the end of the previous flush: a caller
+ * that comes after that window (a lone caller after a burst, say) starts
+ * at once, whatever the old expectation was. Windows shorter than
+ * GATHER_MIN_NS are not worth a timed sleep (timer slack alone is 50 us),
+ * and one stalled flush does not stretch later windows (each sample is
+ * capped before it enters the average). Nobody else leads meanwhile, so
+ * the contract above is unchanged: the flush still begins after every
+ * caller it counts for arrived. A single caller (expecting 1) never
+ * waits; when callers go away, one wait times out and the expectation
+ * drops to what did arrive.
+ * Counting the waiters too matters: two callers that alternate (each
+ * arriving while the other's flush runs) form batches of one, and only
+ * the waiter count shows that the other one is coming back.
+ *
  * Messages: the failing leader's pmemflush_errormsg() is copied into the
  * group with the failure, and every caller that returns an error re-emits
  * the message of exactly that error in its own thread.
@@ -51,8 +73,8 @@
  * held and its waiter state abandoned, and a leader cancelled in msync()
  * would leave 'in_flight' set forever; cleanup handlers could release the
  * lock but could not give a cancelled leader's flush a result. A persist
- * is bounded (at most two flushes), so the request is simply deferred to
- * the caller's next cancellation point.
+ * is bounded (at most two flushes and one gathering window), so the
+ * request is simply deferred to the caller's next cancellation point.
  *
  * fork(): every group is on a list; the prepare handler takes each group's
  * lock so the child never inherits one held by a thread that does not
@@ -63,9 +85,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "group.h"
 #include "private.h"
+
+/* The longest a leader waits for the rest of its batch ... */
+#define GATHER_MAX_NS 10000000ULL
+/* ... and the shortest wait worth sleeping for. */
+#define GATHER_MIN_NS 100000ULL
 
 static pthread_mutex_t groups_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_group *groups;
@@ -89,6 +117,17 @@ static void fork_parent(void)
 	pthread_mutex_unlock(&groups_lock);
 }
 
+static void gather_cond_init(struct pf_group *g)
+{
+	pthread_condattr_t attr;
+
+	/* Deadlines on the monotonic clock: a clock step must not stall a leader. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&g->gather, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
 static void fork_child(void)
 {
 	struct pf_group *g;
@@ -96,6 +135,11 @@ static void fork_child(void)
 	for (g = groups; g; g = g->fork_next) {
 		pthread_mutex_init(&g->lock, NULL);
 		pthread_cond_init(&g->done, NULL);
+		gather_cond_init(g);
+		/* Callers that arrived (and a gathering leader) stayed in the parent. */
+		g->gathering = 0;
+		g->arrived = 0;
+		g->expect = 0;
 		if (g->in_flight) {
 			/* Its leader stayed in the parent: nobody waits for it here. */
 			g->in_flight = 0;
@@ -115,6 +159,8 @@ void pf_group_init(struct pf_group *g)
 	memset(g, 0, sizeof(*g));
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->done, NULL);
+	gather_cond_init(g);
+	g->gather_max_ns = GATHER_MAX_NS;
 
 	pthread_once(&atfork_once, atfork_register);
 	pthread_mutex_lock(&groups_lock);
@@ -135,6 +181,7 @@ void pf_group_destroy(struct pf_group *g)
 		}
 	pthread_mutex_unlock(&groups_lock);
 	pthread_cond_destroy(&g->done);
+	pthread_cond_destroy(&g->gather);
 	pthread_mutex_destroy(&g->lock);
 }
 
@@ -188,19 +235,63 @@ int pf_group_set_errcount(struct pf_group *g, pf_group_errcount_fn fn, void *arg
 	return 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Before leading: wait (lock held on entry and return, released while
+ * waiting) until the callers of the previous batch are back, or for half
+ * a flush at most. See "Gathering" above.
+ */
+static void gather(struct pf_group *g)
+{
+	uint64_t wait_ns = g->flush_ns / 2, deadline;
+	struct timespec ts;
+
+	if (g->expect <= 1 || g->arrived >= g->expect)
+		return;
+	if (wait_ns > g->gather_max_ns)
+		wait_ns = g->gather_max_ns;
+	if (wait_ns < GATHER_MIN_NS)
+		return;
+	/* The batch comes back right after the previous flush, or not at all. */
+	deadline = g->done_ns + wait_ns;
+	if (now_ns() >= deadline)
+		return;
+	ts.tv_sec = (time_t)(deadline / 1000000000ULL);
+	ts.tv_nsec = (long)(deadline % 1000000000ULL);
+	trace(g, PF_GROUP_TRACE_GATHER, 0);
+	g->gathering = 1;
+	while (g->arrived < g->expect)
+		if (pthread_cond_timedwait(&g->gather, &g->lock, &ts) == ETIMEDOUT)
+			break;
+	g->gathering = 0;
+}
+
 /* Runs a flush as leader; called and returns with the lock held. */
 static void lead(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 {
 	char msg[PF_GROUP_MSG] = "";
-	uint64_t gen, now = 0;
+	uint64_t gen, now = 0, t0, t1, sample;
+	unsigned int batch;
 	int rc, rc_count = 0;
 
 	gen = ++g->started;
 	g->in_flight = 1;
+	/* Everyone who arrived so far is covered by this flush. */
+	batch = g->arrived;
+	g->arrived = 0;
 	pthread_mutex_unlock(&g->lock);
 
 	pf_error_clear();
+	t0 = now_ns();
 	rc = flush(arg);
+	t1 = now_ns();
 	if (rc < 0)
 		snprintf(msg, sizeof(msg), "%s", pmemflush_errormsg());
 	/* After the flush: a failure anywhere on the device up to now shows. */
@@ -215,6 +306,11 @@ static void lead(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 	pthread_mutex_lock(&g->lock);
 	g->in_flight = 0;
 	g->completed = gen;
+	/* One stalled flush must not stretch the windows of many after it. */
+	sample = t1 - t0 < 2 * g->gather_max_ns ? t1 - t0 : 2 * g->gather_max_ns;
+	g->flush_ns = g->flush_ns ? (7 * g->flush_ns + sample) / 8 : sample;
+	g->done_ns = t1;
+	g->expect = batch + g->arrived;
 	if (rc < 0)
 		record_failure(g, rc, msg[0] ? msg : "flush failed");
 	if (g->errcount && rc_count >= 0) {
@@ -242,6 +338,8 @@ int pf_group_sync(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 	seq = g->failseq;
 	target = g->started + 1;
 	trace(g, PF_GROUP_TRACE_ENTRY, 0);
+	if (++g->arrived >= g->expect && g->gathering)
+		pthread_cond_signal(&g->gather);
 
 	for (;;) {
 		if (g->failseq != seq) {
@@ -254,11 +352,16 @@ int pf_group_sync(struct pf_group *g, pf_group_flush_fn flush, void *arg)
 			rc = 0;
 			break;
 		}
-		if (g->in_flight) {
+		if (g->in_flight || g->gathering) {
 			pthread_cond_wait(&g->done, &g->lock);
 			continue;
 		}
-		/* Nothing in flight and our flush not done: it is ours to start. */
+		/*
+		 * Nothing in flight and our flush not done: it is ours to start,
+		 * once the rest of the batch is here. Nothing completes while we
+		 * gather (nobody else leads), so the flush is still ours to run.
+		 */
+		gather(g);
 		lead(g, flush, arg);
 	}
 	trace(g, PF_GROUP_TRACE_EXIT, rc);
@@ -319,4 +422,22 @@ int pf_group_clear_error(struct pf_group *g)
 		return pf_error(rc, "%s", msg);
 	pf_error_clear();
 	return 0;
+}
+
+int pf_group_sample(struct pf_group *g, uint64_t *seq, int *last_rc, char *last_msg)
+{
+	char msg[PF_GROUP_MSG];
+	int rc;
+
+	pthread_mutex_lock(&g->lock);
+	*seq = g->failseq;
+	if (last_rc) {
+		*last_rc = g->last_rc;
+		snprintf(last_msg, PF_GROUP_MSG, "%s", g->last_msg);
+	}
+	rc = g->error;
+	if (rc < 0)
+		snprintf(msg, sizeof(msg), "%s", g->error_msg);
+	pthread_mutex_unlock(&g->lock);
+	return rc < 0 ? pf_error(rc, "%s", msg) : 0;
 }

@@ -24,6 +24,19 @@ struct pf_group {
 	uint64_t started;	/* generation of the newest flush that began */
 	uint64_t completed;	/* generation of the newest flush that ended */
 	int in_flight;
+
+	/*
+	 * Gathering (group.c, "Gathering"): a leader may wait a little for
+	 * the callers the previous flush served before it starts the next.
+	 */
+	pthread_cond_t gather;	/* the gathering leader waits here */
+	int gathering;		/* a leader is gathering: nobody else leads */
+	unsigned int arrived;	/* callers waiting for generation started + 1 */
+	unsigned int expect;	/* callers active around the newest flush: its
+				 * batch plus those already waiting for the next */
+	uint64_t flush_ns;	/* moving average of a flush's duration */
+	uint64_t done_ns;	/* when the newest flush ended (monotonic) */
+	uint64_t gather_max_ns;	/* cap of one gathering wait (tests widen it) */
 	/*
 	 * errseq: failures recorded since the group was made, never reset.
 	 * A call samples it on entry; if it moved before the call returns,
@@ -56,6 +69,7 @@ enum pf_group_event {
 	PF_GROUP_TRACE_ENTRY,
 	PF_GROUP_TRACE_FAILURE,
 	PF_GROUP_TRACE_EXIT,
+	PF_GROUP_TRACE_GATHER,	/* a leader begins to wait for its batch */
 };
 void pf_group_trace(struct pf_group *g, enum pf_group_event ev, int rc)
 	__attribute__((weak, visibility("hidden")));
@@ -87,5 +101,14 @@ int pf_group_sync(struct pf_group *g, pf_group_flush_fn flush, void *arg);
 int pf_group_pending(struct pf_group *g);
 int pf_group_get_error(struct pf_group *g);
 int pf_group_clear_error(struct pf_group *g);
+
+/*
+ * For callers that must know whether a failure was recorded since an
+ * earlier moment (async.c): the failure sequence now into *@seq and, when
+ * @last_rc is not NULL, the newest failure ever recorded (0 if none) with
+ * its message copied to @last_msg (PF_GROUP_MSG bytes). Returns the pending
+ * sticky error (0 if none); when set, its message is re-emitted.
+ */
+int pf_group_sample(struct pf_group *g, uint64_t *seq, int *last_rc, char *last_msg);
 
 #endif

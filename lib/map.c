@@ -19,8 +19,11 @@
 
 #define MAP_FLAGS_ALL                                                               \
 	(PMEMFLUSH_MAP_CREATE | PMEMFLUSH_MAP_EXCL | PMEMFLUSH_MAP_NONDURABLE | \
-	 PMEMFLUSH_MAP_TRUST_PLATFORM)
-#define MAP_FD_FLAGS (PMEMFLUSH_MAP_NONDURABLE | PMEMFLUSH_MAP_TRUST_PLATFORM)
+	 PMEMFLUSH_MAP_TRUST_PLATFORM | MAP_REQUIRE_FLAGS)
+#define MAP_FD_FLAGS (PMEMFLUSH_MAP_NONDURABLE | PMEMFLUSH_MAP_TRUST_PLATFORM | MAP_REQUIRE_FLAGS)
+#define MAP_REQUIRE_FLAGS (PMEMFLUSH_MAP_REQUIRE_CACHE_LINE | PMEMFLUSH_MAP_REQUIRE_BYTE)
+/* Both requirements at once is a contradiction in terms, not a stronger ask. */
+#define MAP_REQUIRE_BOTH(f) (((f) & MAP_REQUIRE_FLAGS) == MAP_REQUIRE_FLAGS)
 
 static void checkp(struct pmemflush_check **c)
 {
@@ -37,6 +40,32 @@ static enum pmemflush_granularity granularity_of(enum pmemflush_method m)
 	default:
 		return PMEMFLUSH_GRANULARITY_PAGE;
 	}
+}
+
+/*
+ * The caller's required store granularity (PMEMFLUSH_MAP_REQUIRE_*) against
+ * the method's: 0, or -EOPNOTSUPP naming what was given and what required.
+ * Granularities are ordered byte < cache-line < page.
+ */
+static int granularity_refused(const char *name, enum pmemflush_method method,
+			       unsigned int flags)
+{
+	enum pmemflush_granularity need, have = granularity_of(method);
+
+	if (flags & PMEMFLUSH_MAP_REQUIRE_BYTE)
+		need = PMEMFLUSH_GRANULARITY_BYTE;
+	else if (flags & PMEMFLUSH_MAP_REQUIRE_CACHE_LINE)
+		need = PMEMFLUSH_GRANULARITY_CACHE_LINE;
+	else
+		return 0;
+	if (have <= need)
+		return 0;
+	return pf_error(-EOPNOTSUPP,
+			"%s: method %s makes %s granularity durable, %s granularity required "
+			"(PMEMFLUSH_MAP_REQUIRE_%s)",
+			name, pmemflush_method_name(method), pmemflush_granularity_name(have),
+			pmemflush_granularity_name(need),
+			need == PMEMFLUSH_GRANULARITY_BYTE ? "BYTE" : "CACHE_LINE");
 }
 
 /* Refused: what is wrong, and what would give it a durable path. */
@@ -139,6 +168,10 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 		     name, c->reason ? c->reason : "refused");
 		c->method = PMEMFLUSH_METHOD_NONE;
 	}
+	/* Here too before anything changes; again below once the method is final. */
+	rc = granularity_refused(name, c->method, flags);
+	if (rc < 0)
+		return rc;
 
 	if (c->ns && c->ns->mode == PMEMFLUSH_NS_MODE_DEVDAX) {
 		/* Device dax is mapped whole (its size is the namespace's). */
@@ -169,6 +202,7 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 	m->method = c->method;
 	m->method_forced = c->method_forced;
 	pf_group_init(&m->group);
+	pf_async_init(&m->async, m);
 
 	m->fd = reopen_fd(fd, name);
 	if (m->fd < 0) {
@@ -196,6 +230,10 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 		}
 	}
 	m->granularity = granularity_of(m->method);
+	/* A MAP_SYNC or flush-instruction fallback can lower it after the check above. */
+	rc = granularity_refused(name, m->method, flags);
+	if (rc < 0)
+		goto fail;
 	info(ctx, "%s: mapped %zu bytes, method %s (%s), granularity %s\n", name, m->len,
 	     pmemflush_method_name(m->method), pf_cpu_flush_insn_name(pf_cpu_flush_insn()),
 	     pmemflush_granularity_name(m->granularity));
@@ -215,7 +253,8 @@ PMEMFLUSH_EXPORT int pmemflush_map_fd(struct pmemflush_ctx *ctx, int fd, off_t o
 
 	if (map)
 		*map = NULL;
-	if (!ctx || fd < 0 || !map || (flags & ~(unsigned int)MAP_FD_FLAGS))
+	if (!ctx || fd < 0 || !map || (flags & ~(unsigned int)MAP_FD_FLAGS) ||
+	    MAP_REQUIRE_BOTH(flags))
 		return pf_error(-EINVAL, "invalid argument");
 	pf_error_clear();
 	snprintf(name, sizeof(name), "fd %d", fd);
@@ -234,7 +273,8 @@ PMEMFLUSH_EXPORT int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *p
 	if (map)
 		*map = NULL;
 	if (!ctx || !path || !map || (flags & ~(unsigned int)MAP_FLAGS_ALL) ||
-	    ((flags & PMEMFLUSH_MAP_EXCL) && !(flags & PMEMFLUSH_MAP_CREATE)))
+	    ((flags & PMEMFLUSH_MAP_EXCL) && !(flags & PMEMFLUSH_MAP_CREATE)) ||
+	    MAP_REQUIRE_BOTH(flags))
 		return pf_error(-EINVAL, "invalid argument");
 	pf_error_clear();
 	/*
@@ -261,6 +301,7 @@ PMEMFLUSH_EXPORT void pmemflush_unmap(struct pmemflush_map *map)
 {
 	if (!map)
 		return;
+	pf_async_destroy(&map->async);	/* first: its flusher uses the mapping */
 	if (map->addr)
 		munmap(map->addr, map->len);
 	if (map->fd >= 0)

@@ -8,6 +8,7 @@
 
 #include <pmemflush.h>
 
+#include "async.h"
 #include "cpu.h"
 #include "group.h"
 #include "private.h"
@@ -47,6 +48,7 @@ struct pmemflush_map {
 	struct pf_watch watch;	/* what can change after the map is made (watch.c) */
 
 	struct pf_group group;	/* msync and host-flush */
+	struct pf_async async;	/* pmemflush_persist_submit() (async.c) */
 };
 
 /* persist.c: the durability points the group commits. */

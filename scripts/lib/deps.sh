@@ -19,8 +19,10 @@ VPMEM_PACKAGES=(
 	# vpmemctl metrics is checked by the real promtool and node exporter
 	# (scraped with curl)
 	prometheus prometheus-node-exporter curl
-	# PMDK's libpmem and libpmem2: bench/pmembench measures libpmemflush against them
-	libpmem-dev libpmem2-dev
+	# docs/pmdk.md: PMDK's libpmem and libpmem2, measured against the port,
+	# and libpmemobj's pools (unsafe shutdown state); bench/pmembench measures
+	# libpmemflush against libpmem and libpmem2
+	libpmem-dev libpmem2-dev libpmemobj-dev
 )
 
 as_root() {

@@ -23,7 +23,7 @@ for f in "$libdir/libpmemflush.so.1" "$libdir/libpmemflush.so" \
 done
 if [ "$want_man" = true ]; then
 	for f in man1/vpmemctl.1 man3/libpmemflush.3 man3/pmemflush_map.3 \
-		 man3/pmemflush_persist.3 man4/vpmem.4; do
+		 man3/pmemflush_persist.3 man3/pmemflush_persist_submit.3 man4/vpmem.4; do
 		[ -e "$dest$prefix/share/man/$f" ] || fail "man page not installed: $f"
 	done
 fi

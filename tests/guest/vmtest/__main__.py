@@ -28,10 +28,13 @@ SRC_ROOT = os.path.dirname(os.path.dirname(GUEST_DIR))
 BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/progs/fsyncbench",
                   "tests/guest/progs/daxstore", "tests/guest/progs/persisttool",
                   "tests/guest/progs/crashwriter", "tests/guest/progs/latemap",
-                  "tests/guest/progs/flushtarget"]
-# Built only where Debian's PMDK is installed (meson option bench): copied when
-# present; the cases that run them (bench-smoke, scripts/bench) fail without them.
-OPTIONAL_BUILD_BINARIES = ["bench/pmembench"]
+                  "tests/guest/progs/flushtarget", "tests/guest/progs/memtool",
+                  "tests/guest/progs/persist-async", "tests/guest/progs/asyncprobe"]
+# Built only where Debian's PMDK is installed (meson options pmdk, bench):
+# copied when present; the cases that run them (pmdk-port; bench-smoke and
+# scripts/bench) fail without them.
+OPTIONAL_BUILD_BINARIES = ["examples/log-pmemflush", "examples/log-pmem2",
+                           "tests/guest/progs/pmdkfacts", "bench/pmembench"]
 
 
 def prepare(args, extra_files=()):
