@@ -20,7 +20,8 @@ VPMEM_PACKAGES=(
 	# (scraped with curl)
 	prometheus prometheus-node-exporter curl
 	# docs/pmdk.md: PMDK's libpmem and libpmem2, measured against the port,
-	# and libpmemobj's pools (unsafe shutdown state)
+	# and libpmemobj's pools (unsafe shutdown state); bench/pmembench measures
+	# libpmemflush against libpmem and libpmem2
 	libpmem-dev libpmem2-dev libpmemobj-dev
 )
 

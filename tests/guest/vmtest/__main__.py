@@ -30,13 +30,16 @@ BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/pro
                   "tests/guest/progs/crashwriter", "tests/guest/progs/latemap",
                   "tests/guest/progs/flushtarget", "tests/guest/progs/memtool",
                   "tests/guest/progs/persist-async", "tests/guest/progs/asyncprobe"]
-# Built only where Debian's PMDK is installed (meson option pmdk): copied when
-# present; the case that runs them (pmdk-port) fails without them.
+# Built only where Debian's PMDK is installed (meson options pmdk, bench):
+# copied when present; the cases that run them (pmdk-port; bench-smoke and
+# scripts/bench) fail without them.
 OPTIONAL_BUILD_BINARIES = ["examples/log-pmemflush", "examples/log-pmem2",
-                           "tests/guest/progs/pmdkfacts"]
+                           "tests/guest/progs/pmdkfacts", "bench/pmembench"]
 
 
-def prepare(args):
+def prepare(args, extra_files=()):
+    """extra_files: more (src, dst) pairs for the initramfs (scripts/bench
+    adds its own case there)."""
     build = os.path.abspath(args.build_dir)
     kernel = Kernel(os.path.join(build, "guest-cache")).prepare()
     log(f"guest kernel {kernel.release}")
@@ -50,6 +53,7 @@ def prepare(args):
              if os.path.exists(os.path.join(build, rel))]
     # The bash completion, tried on the guest's real sysfs names.
     extra = [(os.path.join(SRC_ROOT, "completion", "vpmemctl"), "/vpmem/vpmemctl.bash")]
+    extra += list(extra_files)
     ko = build_kmod(kernel, os.path.join(SRC_ROOT, "kmod"), os.path.join(build, "kmod-" + kernel.release))
     if ko:
         extra.append((ko, "/vpmem/vpmem.ko"))
