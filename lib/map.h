@@ -30,6 +30,13 @@ struct pf_watch {
 	unsigned long devno;		/* the file system's device: its mounts share options */
 	unsigned long long mnt_ns;	/* the mount namespace mountinfo_fd shows */
 	char mount_target[128];
+	/*
+	 * ext4 only: /proc/fs/ext4/DEV/options, the superblock's options
+	 * (barrier or nobarrier), open when usable: then it is the witness
+	 * instead of the mount table (watch.c, "The file system's options").
+	 */
+	bool sbopts_on;
+	int sbopts_fd;
 	/* For the messages: "the map was made", "make a new map" (or a target's). */
 	const char *since;
 	const char *redo;

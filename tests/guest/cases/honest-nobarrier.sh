@@ -77,6 +77,18 @@ case "$out" in
 esac
 mount -o remount,barrier=1 "$MNT0"
 
+# Remounted nobarrier from another mount namespace: the option is the
+# superblock's, so it holds here too, but this namespace's mount table
+# sends no event. The map reads ext4's own options file: the next persist
+# fails all the same.
+out=$(persisttool change "$f" "unshare -m sh -c 'mount -o remount,nobarrier $MNT0'")
+case "$out" in
+*"before=0 after=-95 msg="*"remounted nobarrier"*) vt_ok remount-in-other-namespace-fails ;;
+*) vt_fail remount-in-other-namespace-fails "got: $out" ;;
+esac
+check_eq other-namespace-remount-holds-here "$(grep -c '^nobarrier$' /proc/fs/ext4/$(basename "$DEV0")/options)" 1
+mount -o remount,barrier=1 "$MNT0"
+
 # The mount under a live map is lazily detached and the same file system
 # mounted again and remounted nobarrier: the map finds it by device (the
 # options are the superblock's) and the next persist fails.
