@@ -13,7 +13,12 @@
  * durability point, and the next drain makes it (seen through a failing
  * msync, whose error must come from the drain and then stick).
  *
- * usage: test-mem BUILD_DIR [avx|sse2]  (the NT kernel this run must use)
+ * The NT kernel chosen is the one this CPU's cpuid (and the OS's XCR0)
+ * calls for, computed here independently: AVX where both say so, else
+ * SSE2 (PMEMFLUSH_NO_AVX set: SSE2).
+ *
+ * usage: test-mem BUILD_DIR [avx|sse2]  (the NT kernel this run must use;
+ *        default: the one computed from cpuid)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +29,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include <pmemflush.h>
 
@@ -243,10 +252,29 @@ static void bad_arguments(struct pmemflush_map *m, const char *name)
 	T_EXPECT(pmemflush_memset(m, p + len, 0, 0, PMEMFLUSH_MEM_NODRAIN) == 0);
 }
 
+/* What the kernel choice must be on this CPU: cpuid leaf 1 and XCR0. */
+static const char *expected_kernel(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d, lo, hi;
+
+	if (getenv("PMEMFLUSH_NO_AVX"))
+		return "sse2";
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1U << 28)) || !(c & (1U << 27)))
+		return "sse2";
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	(void)hi;
+	return (lo & 6) == 6 ? "avx" : "sse2";
+#else
+	return "none";
+#endif
+}
+
 static void kernel_is(const char *want)
 {
 	if (!want)
-		return;
+		want = expected_kernel();
+	printf("test-mem: NT kernel %s (expected %s)\n", pf_mem_kernel_name(), want);
 	T_EXPECTF(strcmp(pf_mem_kernel_name(), want) == 0, "NT kernel %s, want %s",
 		  pf_mem_kernel_name(), want);
 }
