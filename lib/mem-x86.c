@@ -55,11 +55,11 @@ struct nt_kernel {
 
 /*
  * The line kernels load the next source line before storing the current
- * one: storing a line and then loading the next source line made that
- * load wait whenever the source lay just above the destination modulo
- * 4 KiB (the core matches a load with earlier stores by the low address
- * bits only): a 2000-byte copy at a line + 8 or + 32 with the ring of
- * bench/cpubench took 1.2x libpmem2's time, 0.75x loaded ahead. Loading
+ * one. Stored first, a 2000-byte copy at a line + 8 or + 32 with the ring
+ * of bench/cpubench (destination 8 or 32 bytes past the source modulo
+ * 4 KiB on every other copy) took 1.2x libpmem2's time, 0.75x loaded
+ * ahead: presumably the next line's load waited for the store before it,
+ * which it matched by the low 12 address bits only (4 KiB aliasing). Loading
  * earlier never reads a byte a later store changes: overlap stays safe.
  */
 __attribute__((target("sse2"))) static void fwd_sse2(uint8_t *d, const uint8_t *s, size_t n)
