@@ -13,16 +13,22 @@
  * clflush, whichever the CPU has) and fence with sfence.
  *
  * Operations:
- *   persist  store one word in every cache line of the range, then persist
- *            it (so every flushed line is dirty, as after real writes)
- *   memcpy   copy from a cached source buffer and make it durable
+ *   persist    store one word in every cache line of the range, then persist
+ *              it (so every flushed line is dirty, as after real writes)
+ *   memcpy     copy from a cached source buffer and make it durable
+ *   memcpy-nt  the same with the NONTEMPORAL hint (each engine's flag)
+ *   memcpy-t   the same with the TEMPORAL hint
+ * memcpy runs at a 64-byte aligned destination for every size, and then,
+ * as all three memcpy operations, at destinations 8, 32 and 60 bytes past
+ * a line with sizes that are not multiples of a line (the unaligned head
+ * and tail of a copy are where the engines differ most).
  * Each operation walks a ring of destinations through a 64 MiB map. For
  * each (op, size) the engines take turns in batches of about 20 us (after
  * a warm-up batch each), for about TRIALS x MS milliseconds per engine;
  * the result is the median batch's ns per operation.
  *
  * usage: cpubench [--json] [--trials N] [--ms MS] [--dir DIR]
- *   --json   a JSON list of {op, size, engine, ns_per_op} on stdout
+ *   --json   a JSON list of {op, size, dest_offset, engine, ns_per_op} on stdout
  *   else     a table with the ratios ours/theirs
  */
 #include <errno.h>
@@ -45,12 +51,15 @@
 enum engine { E_PMEMFLUSH, E_LIBPMEM, E_LIBPMEM2, N_ENGINES };
 static const char *const engine_names[N_ENGINES] = { "pmemflush", "libpmem", "libpmem2" };
 
-enum op { OP_PERSIST, OP_MEMCPY, N_OPS };
-static const char *const op_names[N_OPS] = { "persist", "memcpy" };
+enum op { OP_PERSIST, OP_MEMCPY, OP_MEMCPY_NT, OP_MEMCPY_T, N_OPS };
+static const char *const op_names[N_OPS] = { "persist", "memcpy", "memcpy-nt", "memcpy-t" };
 
 static const size_t persist_sizes[] = { 64, 256, 4096, 2UL << 20 };
 static const size_t memcpy_sizes[] = { 64, 128, 256, 512, 1024, 4096, 16384, 65536, 262144,
 				       2UL << 20 };
+/* Misaligned destinations: sizes that are not multiples of a line, at these offsets. */
+static const size_t odd_sizes[] = { 500, 1000, 1100, 1300, 2000, 4100, 8200 };
+static const size_t dest_offsets[] = { 8, 32, 60 };
 
 static struct {
 	struct pmemflush_ctx *ctx;
@@ -161,11 +170,29 @@ static void dirty(uint8_t *p, size_t size, uint64_t v)
 		*(volatile uint64_t *)(p + i) = v;
 }
 
-/* @iters operations from ring slot *@k on; ns per operation. */
-static double batch(enum op op, enum engine e, size_t size, size_t iters, size_t *k)
+/* Each engine's flags for the memcpy operations. */
+static const unsigned int pf_flags[N_OPS] = {
+	[OP_MEMCPY_NT] = PMEMFLUSH_MEM_NONTEMPORAL,
+	[OP_MEMCPY_T] = PMEMFLUSH_MEM_TEMPORAL,
+};
+static const unsigned int pmem_flags[N_OPS] = {
+	[OP_MEMCPY_NT] = PMEM_F_MEM_NONTEMPORAL,
+	[OP_MEMCPY_T] = PMEM_F_MEM_TEMPORAL,
+};
+static const unsigned int pmem2_flags[N_OPS] = {
+	[OP_MEMCPY_NT] = PMEM2_F_MEM_NONTEMPORAL,
+	[OP_MEMCPY_T] = PMEM2_F_MEM_TEMPORAL,
+};
+
+/*
+ * @iters operations from ring slot *@k on; ns per operation. The
+ * destination is @off bytes into its slot (slots hold @off + @size).
+ */
+static double batch(enum op op, enum engine e, size_t size, size_t off, size_t iters,
+		    size_t *k)
 {
-	size_t slot = slot_of(size), nslots = MAP_LEN / slot, i;
-	uint8_t *base = b.base[e];
+	size_t slot = slot_of(off + size), nslots = MAP_LEN / slot, i;
+	uint8_t *base = b.base[e] + off;
 	double t0 = now_ns();
 	int rc = 0;
 
@@ -184,7 +211,7 @@ static double batch(enum op op, enum engine e, size_t size, size_t iters, size_t
 			default:
 				b.p2_persist(d, size);
 			}
-		} else {
+		} else if (op == OP_MEMCPY) {
 			switch (e) {
 			case E_PMEMFLUSH:
 				rc |= pmemflush_memcpy(b.pf, d, b.src, size, 0);
@@ -194,6 +221,17 @@ static double batch(enum op op, enum engine e, size_t size, size_t iters, size_t
 				break;
 			default:
 				b.p2_memcpy(d, b.src, size, 0);
+			}
+		} else {
+			switch (e) {
+			case E_PMEMFLUSH:
+				rc |= pmemflush_memcpy(b.pf, d, b.src, size, pf_flags[op]);
+				break;
+			case E_LIBPMEM:
+				pmem_memcpy(d, b.src, size, pmem_flags[op]);
+				break;
+			default:
+				b.p2_memcpy(d, b.src, size, pmem2_flags[op]);
 			}
 		}
 	}
@@ -205,6 +243,7 @@ static double batch(enum op op, enum engine e, size_t size, size_t iters, size_t
 struct result {
 	enum op op;
 	size_t size;
+	size_t off;	/* of the destination past a cache line */
 	double ns[N_ENGINES];
 };
 
@@ -228,8 +267,8 @@ static void measure(struct result *r, int trials, double ms)
 	int e;
 
 	/* Calibrate on ours (this is also the warm-up). */
-	batch(r->op, E_PMEMFLUSH, r->size, 64, &k[0]);
-	per_op = batch(r->op, E_PMEMFLUSH, r->size, 64, &k[0]);
+	batch(r->op, E_PMEMFLUSH, r->size, r->off, 64, &k[0]);
+	per_op = batch(r->op, E_PMEMFLUSH, r->size, r->off, 64, &k[0]);
 	iters = (size_t)(20e3 / (per_op > 1 ? per_op : 1));
 	if (iters < 1)
 		iters = 1;
@@ -242,14 +281,14 @@ static void measure(struct result *r, int trials, double ms)
 		ns[e] = calloc(nb, sizeof(double));
 		if (!ns[e])
 			die("results", "out of memory");
-		batch(r->op, (enum engine)e, r->size, iters, &k[e]);	/* warm-up */
+		batch(r->op, (enum engine)e, r->size, r->off, iters, &k[e]);	/* warm-up */
 	}
 	for (i = 0; i < nb; i++)
 		for (e = 0; e < N_ENGINES; e++) {
 			/* Rotate who goes first: no engine always follows the same one. */
 			int en = (e + (int)i) % N_ENGINES;
 
-			ns[en][i] = batch(r->op, (enum engine)en, r->size, iters, &k[en]);
+			ns[en][i] = batch(r->op, (enum engine)en, r->size, r->off, iters, &k[en]);
 		}
 	for (e = 0; e < N_ENGINES; e++) {
 		qsort(ns[e], nb, sizeof(double), cmp_double);
@@ -260,9 +299,9 @@ static void measure(struct result *r, int trials, double ms)
 
 static const char *size_name(size_t s, char *buf, size_t n)
 {
-	if (s >= (1UL << 20))
+	if (s >= (1UL << 20) && !(s & ((1UL << 20) - 1)))
 		snprintf(buf, n, "%zu MiB", s >> 20);
-	else if (s >= 1024)
+	else if (s >= 1024 && !(s & 1023))
 		snprintf(buf, n, "%zu KiB", s >> 10);
 	else
 		snprintf(buf, n, "%zu B", s);
@@ -280,7 +319,10 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct result res[sizeof(persist_sizes) / sizeof(persist_sizes[0]) +
-			  sizeof(memcpy_sizes) / sizeof(memcpy_sizes[0])];
+			  sizeof(memcpy_sizes) / sizeof(memcpy_sizes[0]) +
+			  3 * sizeof(odd_sizes) / sizeof(odd_sizes[0]) *
+				  sizeof(dest_offsets) / sizeof(dest_offsets[0])];
+	int op, j;
 	const char *dir = "/dev/shm";
 	int json = 0, trials = 10, n = 0, c, i, e;
 	double ms = 10;
@@ -316,6 +358,12 @@ int main(int argc, char **argv)
 		res[n++] = (struct result){ .op = OP_PERSIST, .size = persist_sizes[i] };
 	for (i = 0; i < (int)(sizeof(memcpy_sizes) / sizeof(memcpy_sizes[0])); i++)
 		res[n++] = (struct result){ .op = OP_MEMCPY, .size = memcpy_sizes[i] };
+	for (op = OP_MEMCPY; op <= OP_MEMCPY_T; op++)
+		for (i = 0; i < (int)(sizeof(odd_sizes) / sizeof(odd_sizes[0])); i++)
+			for (j = 0; j < (int)(sizeof(dest_offsets) / sizeof(dest_offsets[0])); j++)
+				res[n++] = (struct result){ .op = (enum op)op,
+							    .size = odd_sizes[i],
+							    .off = dest_offsets[j] };
 	for (i = 0; i < n; i++)
 		measure(&res[i], trials, ms);
 	teardown();
@@ -324,21 +372,22 @@ int main(int argc, char **argv)
 		printf("[");
 		for (i = 0; i < n; i++)
 			for (e = 0; e < N_ENGINES; e++)
-				printf("%s\n  {\"op\": \"%s\", \"size\": %zu, \"engine\": \"%s\", "
-				       "\"ns_per_op\": %.1f}",
+				printf("%s\n  {\"op\": \"%s\", \"size\": %zu, \"dest_offset\": %zu, "
+				       "\"engine\": \"%s\", \"ns_per_op\": %.1f}",
 				       i || e ? "," : "", op_names[res[i].op], res[i].size,
-				       engine_names[e], res[i].ns[e]);
+				       res[i].off, engine_names[e], res[i].ns[e]);
 		printf("\n]\n");
 		return 0;
 	}
-	printf("| op | size | pmemflush ns | libpmem ns | libpmem2 ns | ours/libpmem | "
-	       "ours/libpmem2 |\n|---|---|---|---|---|---|---|\n");
+	printf("| op | size | dest offset | pmemflush ns | libpmem ns | libpmem2 ns | "
+	       "ours/libpmem | ours/libpmem2 |\n|---|---|---|---|---|---|---|---|\n");
 	for (i = 0; i < n; i++) {
 		char sz[32];
 		const double *ns = res[i].ns;
 
-		printf("| %s | %s | %.1f | %.1f | %.1f | %.3f | %.3f |\n", op_names[res[i].op],
-		       size_name(res[i].size, sz, sizeof(sz)), ns[E_PMEMFLUSH], ns[E_LIBPMEM],
+		printf("| %s | %s | +%zu | %.1f | %.1f | %.1f | %.3f | %.3f |\n",
+		       op_names[res[i].op], size_name(res[i].size, sz, sizeof(sz)), res[i].off,
+		       ns[E_PMEMFLUSH], ns[E_LIBPMEM],
 		       ns[E_LIBPMEM2], ns[E_PMEMFLUSH] / ns[E_LIBPMEM],
 		       ns[E_PMEMFLUSH] / ns[E_LIBPMEM2]);
 	}

@@ -819,10 +819,10 @@ enum pmemflush_granularity {
  * Returns 0, or -ENOENT (no such file without CREATE), -EEXIST (EXCL),
  * -EINVAL (bad length or flags), -EOPNOTSUPP (no durable method exists:
  * pmemflush_errormsg() says why, naming the mount, device or region, and
- * what to do; see pmemflush_check_get_reason()), -EACCES (the host-flush
- * attribute is not writable by this user; or the granularity that
- * PMEMFLUSH_MAP_REQUIRE_CACHE_LINE / PMEMFLUSH_MAP_REQUIRE_BYTE asked for
- * is not given: then a file this call created is removed), or another
+ * what to do; see pmemflush_check_get_reason(); also when the granularity
+ * that PMEMFLUSH_MAP_REQUIRE_CACHE_LINE / PMEMFLUSH_MAP_REQUIRE_BYTE asked
+ * for is not given: then a file this call created is removed), -EACCES
+ * (the host-flush attribute is not writable by this user), or another
  * negative errno from open/mmap.
  */
 int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path, size_t len,
@@ -869,7 +869,9 @@ const char *pmemflush_granularity_name(enum pmemflush_granularity g);
  *
  * @addr..@addr+@len must lie inside the map; otherwise (or on overflow)
  * -EINVAL and nothing is touched. @len 0 flushes nothing: it returns the
- * pending sticky error if there is one, else 0. Returns 0 once the bytes
+ * pending sticky error if there is one, else 0; on cpu-flush, fence-only
+ * and none it still fences, so it drains this thread's earlier NODRAIN
+ * copies as pmemflush_drain() does. Returns 0 once the bytes
  * are durable as the map's method defines, or a negative errno (-EIO from
  * the host or from another flush of the same device, the sticky error of
  * an earlier failure); pmemflush_errormsg() then describes that error.
@@ -887,6 +889,12 @@ int pmemflush_flush(struct pmemflush_map *map, const void *addr, size_t len);
  * pmemflush_drain() - second half: wait until everything flushed before by
  * this thread is durable (a fence; for msync and host-flush, one durability
  * point for the whole map, with group commit).
+ *
+ * On cpu-flush, fence-only and none the fence (SFENCE) orders only the
+ * CALLING thread's stores and write-backs: a NODRAIN copy or a flush by
+ * thread A followed by a drain in thread B does not make A's bytes durable;
+ * A itself must drain (or persist). It has no range either: bytes copied
+ * with NOFLUSH are not written back by a drain; persist their range.
  */
 int pmemflush_drain(struct pmemflush_map *map);
 
@@ -912,7 +920,9 @@ enum pmemflush_mem_flags {
 	/**
 	 * Make no durability point: the caller calls pmemflush_drain() (or
 	 * persist) before relying on the data; lets a batch of copies share
-	 * one fence, msync or host flush.
+	 * one fence, msync or host flush. On cpu-flush, fence-only and none
+	 * that drain must be made by the thread that copied (a fence orders
+	 * only its own thread's stores).
 	 */
 	PMEMFLUSH_MEM_NODRAIN = 1U << 0,
 	/** Hint: non-temporal stores (bypass the cache) at any size. */
@@ -920,8 +930,8 @@ enum pmemflush_mem_flags {
 	/** Hint: ordinary stores, then cache write-back, at any size. */
 	PMEMFLUSH_MEM_TEMPORAL = 1U << 2,
 	/**
-	 * Plain copy: no cache write-back, no durability point (persist the
-	 * range later).
+	 * Plain copy: no cache write-back, no durability point. A drain is
+	 * not enough (it has no range to write back): persist the range.
 	 */
 	PMEMFLUSH_MEM_NOFLUSH = 1U << 3,
 };
@@ -939,8 +949,9 @@ enum pmemflush_mem_flags {
  * faster. On the cpu-flush, fence-only and none methods, sizes from 256
  * bytes on (from 64 where the write-back instruction evicts the line:
  * CLFLUSHOPT, CLFLUSH; any size with PMEMFLUSH_MEM_NONTEMPORAL) take
- * non-temporal stores for the whole cache lines and ordinary stores plus a
- * write-back for the unaligned head and tail; smaller ones take ordinary
+ * non-temporal stores (the unaligned head and tail too where both of
+ * their ends are 4-byte aligned, else ordinary stores plus a write-back
+ * for that part); smaller ones take ordinary
  * stores plus a write-back; then one store fence. No system call, no lock, no
  * allocation. On msync and host-flush the copy is ordinary and the
  * durability point is the map's (as persist: group commit, one for the

@@ -105,6 +105,64 @@ static pf_flush_fn wb_of(const struct pmemflush_map *m, unsigned int flags)
 	return (flags & PMEMFLUSH_MEM_NOFLUSH) ? NULL : m->cpu_flush;
 }
 
+/*
+ * Ordinary stores and their write-back, a few lines at a time: the
+ * write-backs of one chunk then overlap the stores (and reads for
+ * ownership) of the next, where a write-back of the whole range after the
+ * whole copy waited for all of it (TEMPORAL 4100 bytes: 1.25x libpmem2's
+ * time, bench/cpubench). Chunks follow the direction of the copy, so
+ * overlap is handled as by memmove.
+ */
+#define WB_CHUNK (4 * PF_CACHE_LINE)
+
+static void move_wb(uint8_t *d, const uint8_t *s, size_t len, pf_flush_fn wb)
+{
+	size_t n;
+
+	if ((uintptr_t)d - (uintptr_t)s >= len) {
+		while (len) {
+			n = WB_CHUNK - ((uintptr_t)d & (WB_CHUNK - 1));
+			if (n > len)
+				n = len;
+			memmove(d, s, n);
+			wb(d, n);
+			d += n;
+			s += n;
+			len -= n;
+		}
+		return;
+	}
+	d += len;
+	s += len;
+	while (len) {
+		n = (uintptr_t)d & (WB_CHUNK - 1);
+		if (!n)
+			n = WB_CHUNK;
+		if (n > len)
+			n = len;
+		d -= n;
+		s -= n;
+		len -= n;
+		memmove(d, s, n);
+		wb(d, n);
+	}
+}
+
+static void set_wb(uint8_t *d, int c, size_t len, pf_flush_fn wb)
+{
+	size_t n;
+
+	while (len) {
+		n = WB_CHUNK - ((uintptr_t)d & (WB_CHUNK - 1));
+		if (n > len)
+			n = len;
+		memset(d, c, n);
+		wb(d, n);
+		d += n;
+		len -= n;
+	}
+}
+
 static int mem_move(struct pmemflush_map *m, void *dest, const void *src, size_t len,
 		    unsigned int flags)
 {
@@ -119,10 +177,10 @@ static int mem_move(struct pmemflush_map *m, void *dest, const void *src, size_t
 	wb = wb_of(m, flags);
 	if (cpu_path(m) && use_nt(m, len, flags)) {
 		pf_mem_move_nt(dest, src, len, wb);
+	} else if (wb) {
+		move_wb(dest, src, len, wb);
 	} else {
 		memmove(dest, src, len);
-		if (wb)
-			wb(dest, len);
 	}
 	return finish(m, dest, len, flags);
 }
@@ -152,10 +210,10 @@ PMEMFLUSH_EXPORT int pmemflush_memset(struct pmemflush_map *map, void *dest, int
 	wb = wb_of(map, flags);
 	if (cpu_path(map) && use_nt(map, len, flags)) {
 		pf_mem_set_nt(dest, c, len, wb);
+	} else if (wb) {
+		set_wb(dest, c, len, wb);
 	} else {
 		memset(dest, c, len);
-		if (wb)
-			wb(dest, len);
 	}
 	return finish(map, dest, len, flags);
 }

@@ -30,11 +30,12 @@
 
 /*
  * Copy @len bytes from @src to @dest with non-temporal stores for every
- * whole destination cache line; the unaligned head and tail (less than a
- * line each) get ordinary stores and are written back with @wb (NULL:
- * not written back, e.g. fence-only). Overlap in either direction is
- * handled (memmove semantics). No fence: the caller's sfence makes them
- * durable.
+ * whole destination cache line, and for the unaligned head and tail (less
+ * than a line each) where both ends of that part are 4-byte aligned; a
+ * part that is not gets ordinary stores and is written back with @wb
+ * (NULL: not written back, e.g. fence-only). No line is written both
+ * ways. Overlap in either direction is handled (memmove semantics). No
+ * fence: the caller's sfence makes them durable.
  */
 void pf_mem_move_nt(void *dest, const void *src, size_t len, pf_flush_fn wb);
 

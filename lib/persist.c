@@ -103,12 +103,15 @@ PMEMFLUSH_EXPORT int pmemflush_drain(struct pmemflush_map *map)
 
 /*
  * Nothing to make durable, but a pending error is still the answer: a
- * caller must not read "0" as "everything I stored so far is safe".
+ * caller must not read "0" as "everything I stored so far is safe". On the
+ * CPU methods the fence is still made: it drains this thread's earlier
+ * NODRAIN copies and flushes, as a caller of persist(len 0) expects.
  */
 static int nothing_to_do(struct pmemflush_map *m)
 {
 	if (m->method == PMEMFLUSH_METHOD_MSYNC || m->method == PMEMFLUSH_METHOD_HOST_FLUSH)
 		return pf_group_pending(&m->group);
+	pf_sfence();
 	return 0;
 }
 

@@ -13,7 +13,15 @@
  * durability point, and the next drain makes it (seen through a failing
  * msync, whose error must come from the drain and then stick).
  *
- * usage: test-mem BUILD_DIR [avx|sse2]  (the NT kernel this run must use)
+ * persist(len 0) and persist_ranges() of nothing still fence on the CPU
+ * methods (counted by single-stepping a child with ptrace).
+ *
+ * The NT kernel chosen is the one this CPU's cpuid (and the OS's XCR0)
+ * calls for, computed here independently: AVX where both say so, else
+ * SSE2 (PMEMFLUSH_NO_AVX set: SSE2).
+ *
+ * usage: test-mem BUILD_DIR [avx|sse2]  (the NT kernel this run must use;
+ *        default: the one computed from cpuid)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +31,17 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+#if defined(__x86_64__)
+#include <signal.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#endif
 
 #include <pmemflush.h>
 
@@ -243,10 +261,29 @@ static void bad_arguments(struct pmemflush_map *m, const char *name)
 	T_EXPECT(pmemflush_memset(m, p + len, 0, 0, PMEMFLUSH_MEM_NODRAIN) == 0);
 }
 
+/* What the kernel choice must be on this CPU: cpuid leaf 1 and XCR0. */
+static const char *expected_kernel(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned int a, b, c, d, lo, hi;
+
+	if (getenv("PMEMFLUSH_NO_AVX"))
+		return "sse2";
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1U << 28)) || !(c & (1U << 27)))
+		return "sse2";
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	(void)hi;
+	return (lo & 6) == 6 ? "avx" : "sse2";
+#else
+	return "none";
+#endif
+}
+
 static void kernel_is(const char *want)
 {
 	if (!want)
-		return;
+		want = expected_kernel();
+	printf("test-mem: NT kernel %s (expected %s)\n", pf_mem_kernel_name(), want);
 	T_EXPECTF(strcmp(pf_mem_kernel_name(), want) == 0, "NT kernel %s, want %s",
 		  pf_mem_kernel_name(), want);
 }
@@ -267,6 +304,97 @@ static void cpu_methods(void)
 		pmemflush_unmap(m);
 	}
 }
+
+#if defined(__x86_64__)
+/* What the traced child calls: 0 persist(len 0), 1 persist_ranges(none), ... */
+static int traced_call(struct pmemflush_map *m, int what)
+{
+	uint8_t *p = pmemflush_map_get_addr(m);
+	struct pmemflush_range r = { p, 0 };
+
+	switch (what) {
+	case 0:
+		return pmemflush_persist(m, p, 0);
+	case 1:
+		return pmemflush_persist_ranges(m, &r, 1);
+	case 2:
+		return pmemflush_persist(m, p, 64);
+	case 3:
+		return pmemflush_memcpy(m, p, src, 1000, PMEMFLUSH_MEM_NODRAIN);
+	default:
+		return pmemflush_drain(m);
+	}
+}
+
+/*
+ * The SFENCE instructions (0f ae f8) that traced_call(@what) executes, seen
+ * by single-stepping a child with ptrace: a fence leaves no other trace.
+ * -1: the child could not be traced.
+ */
+static long sfences_in(struct pmemflush_map *m, int what)
+{
+	long n = 0, w;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) < 0)
+			_exit(2);
+		raise(SIGSTOP);
+		traced_call(m, what);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		return -1;
+	for (;;) {
+		struct user_regs_struct regs;
+
+		if (ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) < 0 ||
+		    waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+		    ptrace(PTRACE_GETREGS, pid, NULL, &regs) < 0)
+			break;
+		w = ptrace(PTRACE_PEEKTEXT, pid, (void *)regs.rip, NULL);
+		if ((w & 0xffffff) == 0xf8ae0f)
+			n++;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? n : -1;
+}
+
+/*
+ * On the CPU methods a persist of nothing still fences: it drains this
+ * thread's earlier NODRAIN copies (pmemflush_persist(3)). The counter is
+ * checked first on calls whose fences are known.
+ */
+static void zero_length_fences(void)
+{
+	static const char *const methods[] = { "cpu-flush", "fence-only" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct pmemflush_map *m = map_with(methods[i], 0, NULL);
+		long nodrain, drain, full, zero, zero_ranges;
+
+		if (!m)
+			continue;
+		nodrain = sfences_in(m, 3);
+		drain = sfences_in(m, 4);
+		full = sfences_in(m, 2);
+		zero = sfences_in(m, 0);
+		zero_ranges = sfences_in(m, 1);
+		T_EXPECTF(nodrain == 0 && drain == 1 && full == 1,
+			  "%s: fences: NODRAIN copy %ld, drain %ld, persist 64 %ld", methods[i],
+			  nodrain, drain, full);
+		T_EXPECTF(zero == 1 && zero_ranges == 1,
+			  "%s: persist(len 0) made %ld fences, persist_ranges(len 0) %ld",
+			  methods[i], zero, zero_ranges);
+		pmemflush_unmap(m);
+	}
+}
+#else
+static void zero_length_fences(void)
+{
+}
+#endif
 
 /*
  * msync: copies are right; NODRAIN makes no durability point and drain
@@ -436,6 +564,7 @@ int main(int argc, char **argv)
 	fill(src, MAP_LEN, 1);
 	granularity();
 	cpu_methods();
+	zero_length_fences();
 	kernel_is(argc > 2 ? argv[2] : NULL);
 	msync_method();
 	free(ref);
