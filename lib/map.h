@@ -37,6 +37,7 @@ struct pf_watch {
 	 */
 	bool sbopts_on;
 	int sbopts_fd;
+	bool fail_ro;		/* a map: a read-only file system writes nothing back */
 	/* For the messages: "the map was made", "make a new map" (or a target's). */
 	const char *since;
 	const char *redo;

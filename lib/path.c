@@ -445,6 +445,11 @@ static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
 	if (rc < 0)
 		return rc;
 	fs = mount_of(c, table, fd, path, real);
+	if (depth == 0) {
+		/* The watch finds the file system's own options by these (watch.c). */
+		c->file_dev = st.st_dev;
+		c->file_fs_magic = (long)sfs.f_type;
+	}
 	if (!fs) {
 		res->f->mount_unknown = true;
 	} else {

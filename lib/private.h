@@ -137,6 +137,8 @@ struct pmemflush_check {
 	uint64_t mnt_id;		/* the file's mount (statx), valid if mnt_id_valid */
 	unsigned long mnt_devno;	/* that mount's device number (mountinfo) */
 	bool mnt_id_valid;
+	unsigned long file_dev;		/* st_dev of the file itself (0: unknown) */
+	long file_fs_magic;		/* its file system's statfs f_type */
 	bool trusted;		/* an unverified platform was trusted by opt-in */
 	bool host_flush_writable; /* the caller may write host_flush_path */
 	unsigned int hazards;

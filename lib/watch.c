@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include <libmount/libmount.h>
+#include <linux/magic.h>
 
 #include "cleanup.h"
 #include "map.h"
@@ -163,7 +164,10 @@ static int sbopts_read(int fd, char *buf, size_t len)
 /*
  * ext4's superblock options, when the file can be opened and says barrier
  * or nobarrier: the kernel names its /proc/fs/ext4 directory after the
- * block device (the name /sys/dev/block/MAJ:MIN links to).
+ * block device (the name /sys/dev/block/MAJ:MIN links to). The device is
+ * the file's own st_dev, so these are the options of the superblock the
+ * file is on, found without the mount table; ext2 and ext3 mounted by the
+ * ext4 driver (Debian's kernels) have the file too.
  */
 static void watch_sbopts(struct pf_watch *w, const struct pmemflush_check *c)
 {
@@ -172,10 +176,10 @@ static void watch_sbopts(struct pf_watch *w, const struct pmemflush_check *c)
 	ssize_t n;
 	int fd;
 
-	if (!c->fstype || strcmp(c->fstype, "ext4") || !c->mnt_devno)
+	if (c->file_fs_magic != EXT4_SUPER_MAGIC || !c->file_dev)
 		return;
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(c->mnt_devno),
-		 minor(c->mnt_devno));
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u", major(c->file_dev),
+		 minor(c->file_dev));
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0)
 		return;
@@ -205,6 +209,9 @@ void pf_watch_stack(struct pf_watch *w, const struct pmemflush_check *c, bool qu
 
 	w->since = since;
 	w->redo = redo;
+	snprintf(w->mount_target, sizeof(w->mount_target), "%s",
+		 c->mount_target ? c->mount_target : c->path ? c->path : "?");
+	watch_sbopts(w, c);
 	for (i = 0; queues && i < c->n_disks; i++) {
 		snprintf(path, sizeof(path), "/sys/block/%s/queue/write_cache", c->disks[i]);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -221,20 +228,24 @@ void pf_watch_stack(struct pf_watch *w, const struct pmemflush_check *c, bool qu
 		snprintf(w->wc_disk[w->n_wc], sizeof(w->wc_disk[0]), "%s", c->disks[i]);
 		w->wc_fd[w->n_wc++] = fd;
 	}
-	if (!c->mnt_id_valid) {
+	if (w->sbopts_on || !c->mnt_id_valid) {
 		if (mountinfo_fd >= 0)
 			close(mountinfo_fd);
+		/*
+		 * Neither witness on an ext2/3/4 file (its mount is not in this
+		 * namespace's table, and its options file cannot be read): a
+		 * nobarrier remount could not be seen, so every check fails.
+		 */
+		if (!w->sbopts_on && c->file_fs_magic == EXT4_SUPER_MAGIC && !w->setup_error) {
+			w->setup_error = -EOPNOTSUPP;
+			snprintf(w->setup_msg, sizeof(w->setup_msg),
+				 "neither the mount of %s nor its file system's options can be "
+				 "watched: a nobarrier remount could not be seen",
+				 c->path ? c->path : "the file");
+		}
 		return;
 	}
 	w->mnt_id = c->mnt_id;
-	snprintf(w->mount_target, sizeof(w->mount_target), "%s",
-		 c->mount_target ? c->mount_target : "?");
-	watch_sbopts(w, c);
-	if (w->sbopts_on) {
-		if (mountinfo_fd >= 0)
-			close(mountinfo_fd);
-		return;
-	}
 	w->devno = c->mnt_devno;
 	w->mnt_ns = mount_ns();
 	if (mountinfo_fd >= 0) {
@@ -262,6 +273,7 @@ static int watch_drops(struct pmemflush_map *m, struct pmemflush_check *c)
 	if (m->method != PMEMFLUSH_METHOD_MSYNC || c->facts.buffered == PMEMFLUSH_NO ||
 	    !c->region)
 		return 0;
+	m->watch.fail_ro = true;
 	pf_watch_stack(&m->watch, c, true, -1, "the map was made", "make a new map");
 	return 0;
 }
@@ -373,6 +385,10 @@ static int recheck_sbopts(struct pf_watch *w)
 	if (rc < 0)
 		return pf_error(rc, "cannot read the options of the file system at %s again: a "
 				    "nobarrier remount cannot be ruled out", w->mount_target);
+	/* Read-only (SysRq's emergency remount, say): fsync writes nothing back. */
+	if (w->fail_ro && !strncmp(buf, "ro", 2) && (buf[2] == '\n' || buf[2] == ',' || !buf[2]))
+		return pf_error(-EROFS, "the file system at %s is now read-only: fsync and msync "
+				"no longer write anything back", w->mount_target);
 	if (sbopts_nobarrier(buf) == 1)
 		return pf_error(-EOPNOTSUPP,
 				"%s was remounted nobarrier after %s: fsync and msync no "

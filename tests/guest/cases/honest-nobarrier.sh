@@ -89,6 +89,19 @@ esac
 check_eq other-namespace-remount-holds-here "$(grep -c '^nobarrier$' /proc/fs/ext4/$(basename "$DEV0")/options)" 1
 mount -o remount,barrier=1 "$MNT0"
 
+# Where ext4's options file cannot be read (hidden here by an empty
+# directory mounted over /proc/fs/ext4), the map watches the mount table
+# instead: a nobarrier remount in this namespace still fails the persist.
+mkdir -p /tmp/empty
+mount --bind /tmp/empty /proc/fs/ext4
+out=$(persisttool change "$f" "mount -o remount,nobarrier $MNT0")
+case "$out" in
+*"before=0 after=-95 msg="*"remounted nobarrier"*) vt_ok fallback-mount-table-remount-fails ;;
+*) vt_fail fallback-mount-table-remount-fails "got: $out" ;;
+esac
+umount /proc/fs/ext4
+mount -o remount,barrier=1 "$MNT0"
+
 # The mount under a live map is lazily detached and the same file system
 # mounted again and remounted nobarrier: the map finds it by device (the
 # options are the superblock's) and the next persist fails.
