@@ -837,7 +837,7 @@ int pmemflush_map_file(struct pmemflush_ctx *ctx, const char *path, size_t len,
  * error that the map's msync must see. Of the flags, only
  * PMEMFLUSH_MAP_NONDURABLE, PMEMFLUSH_MAP_TRUST_PLATFORM and the
  * PMEMFLUSH_MAP_REQUIRE_* flags apply. @offset
- * must be page aligned (device dax: aligned to the device's alignment). @len 0 maps from @offset to the end. Errors as
+ * must be page aligned; a device dax is mapped whole (@offset 0, @len 0 or its size). @len 0 maps from @offset to the end. Errors as
  * for pmemflush_map_file().
  */
 int pmemflush_map_fd(struct pmemflush_ctx *ctx, int fd, off_t offset, size_t len,

@@ -7,9 +7,9 @@
 # count. PMDK on devdax: MAP_SYNC, cache-line granularity, is_pmem=1 and 0
 # host flushes for every persist; on fsdax: page granularity, one msync per
 # persist. The port: host flushes on devdax with vpmem, a refusal with the
-# in-tree driver, msync on fsdax; every log intact after a remount. A failed
-# host flush (vpmem's fault knob) stops the port with EIO; libpmem2
-# acknowledges its record all the same.
+# in-tree driver, msync on fsdax; every log intact after a remount. Failing
+# host flushes (vpmem's fault knob) stop the port with EIO; libpmem2
+# acknowledges its record all the same, sending no host flush.
 # vt: devices=256M,256M,256M driver1=vpmem mode0=fsdax fs0=ext4 mount0=dax,noatime
 # vt: mode1=devdax mode2=devdax nvdimm=512M timeout=300
 
@@ -121,12 +121,15 @@ vt_metric port-devdax-vpmem-host-flushes $((h1 - h0)) flushes
 check_eq port-devdax-verify "$(log-pmem2 "$DAX1" verify $N 2>&1)" \
 	"granularity=cache-line records=$N persists=0"
 
-# ---- A host flush that fails (vpmem's test-only fault knob): the port stops
-# with EIO and does not count the record; libpmem2, which never asks the
-# host, acknowledges its record while the device refuses every flush.
+# ---- Host flushes that fail (vpmem's test-only fault knob, armed for many
+# flushes so it outlasts both programs): the port stops with EIO and does not
+# count the record; libpmem2, which never asks the host, acknowledges its
+# record while the knob still fails every host flush (it is not consumed: no
+# flush was sent). Reset afterwards.
 knob=/sys/module/vpmem/parameters/fail_next_flushes
+FAILS=1000
 e0=$(cat "$VPMEM1/flush_errors")
-echo 1 > "$knob"
+echo $FAILS > "$knob"
 run fault-port log-pmemflush "$DAX1" append 1
 check_eq fault-port-eio $rc 5
 case "$out" in
@@ -134,10 +137,17 @@ case "$out" in
 *) vt_fail fault-port-message "got: $out" ;;
 esac
 expect_hf fault-port-a fault-port-b ge 1 fault-port-flush-was-sent
-check_eq fault-flush-errors-counted $(($(cat "$VPMEM1/flush_errors") - e0)) 1
+e1=$(cat "$VPMEM1/flush_errors")
+check fault-flush-errors-counted test $((e1 - e0)) -ge 1
+k0=$(cat "$knob")
+check fault-knob-still-armed test "$k0" -gt 0
 run fault-pmem2 log-pmem2 "$DAX1" append 1
 check_eq fault-pmem2-says-ok "$rc $out" "0 granularity=cache-line records=$((N + 1)) persists=2"
 expect_hf fault-pmem2-a fault-pmem2-b eq 0 fault-pmem2-no-host-flush
+check_eq fault-pmem2-knob-untouched "$(cat "$knob")" "$k0"
+check_eq fault-pmem2-no-flush-error "$(cat "$VPMEM1/flush_errors")" "$e1"
+echo 0 > "$knob"
+check_eq fault-knob-reset "$(cat "$knob")" 0
 cat "$VPMEM1/flush_errors" > "$VPMEM1/flush_errors_ack"
 
 # ---- devdax with the in-tree driver: PMDK maps it as pmem (0 host flushes),
@@ -173,16 +183,19 @@ for dev in "$MNT0/pmem2.log" "$DAX1" "$DAX2"; do
 done
 for r in "$REGION0" "$REGION1" "$REGION2"; do
 	check_eq "$r-no-dimm-mappings" "$(cat "/sys/bus/nd/devices/$r/mappings")" 0
+	# pmem2_deep_flush() on devdax writes this file, and returns 0 when it
+	# cannot open it: it is absent on virtio-pmem.
+	check "$r-no-deep-flush-attribute" test ! -e "/sys/bus/nd/devices/$r/deep_flush"
 done
 # What that means for a libpmemobj pool (SDS on by default): created and
 # opened; the count and id it stores (0 and an empty id) can never change,
 # so no host crash is ever detected.
 out=$(pmdkfacts "$MNT0/obj.pool" obj 2>&1)
 vt_info "pmemobj fsdax: $out"
-check_eq pmemobj-sds-fsdax "$out" "create=0 open=0"
+check_eq pmemobj-sds-fsdax "$out" "sds_at_create=1 create=0 open=0"
 out=$(pmdkfacts "$DAX1" obj 2>&1)
 vt_info "pmemobj devdax (vpmem): $out"
-check_eq pmemobj-sds-devdax "$out" "create=0 open=0"
+check_eq pmemobj-sds-devdax "$out" "sds_at_create=1 create=0 open=0"
 
 # The emulated NVDIMM: a DIMM whose count cannot be read.
 nfit=
@@ -199,11 +212,13 @@ vt_info "usc nvdimm /dev/dax$n.0: $facts"
 check_eq nvdimm-usc-nosupp "$(fact usc_rc "$facts")" -100001
 check_eq nvdimm-id-ok "$(fact id_rc "$facts")" 0
 # Debian's PMDK 1.12 takes "not supported" as a count of 0: the pool is
-# created with SDS all the same (PMDK 2.1 and later refuse it: docs/pmdk.md).
+# created with SDS on all the same (sds_at_create=1, read through
+# pmemobj_ctl_get; PMDK 2.1 and later refuse it, read in its source:
+# docs/pmdk.md).
 out=$(pmdkfacts "/dev/dax$n.0" obj 2>&1)
 vt_info "pmemobj nvdimm: $out"
-check_eq pmemobj-sds-nvdimm-1.12 "$out" "create=0 open=0"
+check_eq pmemobj-sds-nvdimm-1.12 "$out" "sds_at_create=1 create=0 open=0"
 out=$(pmdkfacts "/dev/dax$n.0" obj nosds 2>&1)
 vt_info "pmemobj nvdimm sds.at_create=0: $out"
-check_eq pmemobj-nosds-nvdimm "$out" "create=0 open=0"
+check_eq pmemobj-nosds-nvdimm "$out" "sds_at_create=0 create=0 open=0"
 vt_no_kernel_splat no-kernel-splat

@@ -28,8 +28,12 @@
  *                              state (SDS) or, with nosds, after
  *                              pmemobj_ctl_set(NULL, "sds.at_create", 0)
  *                              (PMDK's documented way to create a pool
- *                              without it). Prints "create=0 open=0", or
- *                              create=ERRNO msg='...' (pmemobj_errormsg()).
+ *                              without it). Prints "sds_at_create=V " (V:
+ *                              pmemobj_ctl_get(NULL, "sds.at_create"), a
+ *                              global control, read just before the create:
+ *                              1 means the pool is created with SDS), then
+ *                              "create=0 open=0", or create=ERRNO msg='...'
+ *                              (pmemobj_errormsg()).
  *                              Built only with libpmemobj (HAVE_LIBPMEMOBJ).
  *
  * R is 0 or libpmem2's negative error code (PMEM2_E_NOSUPP is -100001).
@@ -196,6 +200,7 @@ static int obj(const char *path, int nosds)
 	struct stat st;
 	size_t size = 0;
 	PMEMobjpool *pop;
+	int sds = -1;
 
 	if (nosds) {
 		int zero = 0;
@@ -224,6 +229,16 @@ static int obj(const char *path, int nosds)
 		unlink(path);
 		size = 16 << 20;
 	}
+	/*
+	 * libpmemobj creates the pool with SDS exactly when this is 1: with 1
+	 * and create=0 the pool holds a count even where none could be read
+	 * (PMDK 1.12 takes PMEM2_E_NOSUPP as 0), which "SDS off" cannot show.
+	 */
+	if (pmemobj_ctl_get(NULL, "sds.at_create", &sds)) {
+		fprintf(stderr, "pmdkfacts: sds.at_create: %s\n", pmemobj_errormsg());
+		return 1;
+	}
+	printf("sds_at_create=%d ", sds);
 	pop = pmemobj_create(path, "pmdkfacts", size, 0600);
 	if (!pop) {
 		printf("create=%d msg='%s'\n", errno, pmemobj_errormsg());
