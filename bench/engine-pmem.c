@@ -2,8 +2,11 @@
 /*
  * pmem: libpmem as libpmem(7) tells applications to use it: pmem_map_file(),
  * then pmem_persist() where pmem_is_pmem() says the range is pmem, and
- * pmem_msync() everywhere else (virtio-pmem: MAP_SYNC is refused, so it
- * is never "pmem" to libpmem).
+ * pmem_msync() everywhere else. On a virtio-pmem fsdax file system (the
+ * benchmark's ext4 -o dax) MAP_SYNC is refused, so libpmem takes
+ * pmem_msync(); a device dax of virtio-pmem accepts MAP_SYNC and libpmem
+ * then says is_pmem=1 and uses pmem_persist() (CPU flushes only), which
+ * virtio-pmem's buffered memory does not make durable.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -31,8 +31,10 @@ while [ $round -le "$rounds" ]; do
 	for dev in 0 1; do
 		for threads in $threads_list; do
 			# The engines of one driver and thread count run back to back,
-			# so that the ratios compare runs close in time.
-			for engine in $engines; do
+			# so that the ratios compare runs close in time; the order
+			# rotates by one each round, so that no engine always runs
+			# first after the sync (or last) and position effects spread.
+			for engine in $(bench_rotate $((round - 1)) $engines); do
 				bench_run $dev "$engine" "$threads" "$secs" $results $round
 				check_eq "$bench_label-exit" "$bench_rc" 0
 			done
