@@ -270,16 +270,6 @@ void pf_async_destroy(struct pf_async *a)
 	pthread_mutex_destroy(&a->lock);
 }
 
-/* The whole range lies inside the map; len 0 is valid anywhere in it. */
-static bool range_ok(const struct pmemflush_map *m, const void *addr, size_t len)
-{
-	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)m->addr;
-
-	if (a < base || a - base > m->len)
-		return false;
-	return len <= m->len - (a - base);
-}
-
 PMEMFLUSH_EXPORT int pmemflush_persist_submit(struct pmemflush_map *map, const void *addr,
 					      size_t len, uint64_t *ticket)
 {
@@ -287,7 +277,7 @@ PMEMFLUSH_EXPORT int pmemflush_persist_submit(struct pmemflush_map *map, const v
 	uint64_t seq = 0;
 	int rc;
 
-	if (!map || !ticket || !range_ok(map, addr, len))
+	if (!map || !ticket || !pf_map_range_ok(map, addr, len))
 		return pf_error(-EINVAL, "invalid argument or range outside the map");
 	a = &map->async;
 	switch (map->method) {

@@ -3,6 +3,7 @@
 #ifndef PMEMFLUSH_MAP_H
 #define PMEMFLUSH_MAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,19 @@ struct pmemflush_map {
 	struct pf_group group;	/* msync and host-flush */
 	struct pf_async async;	/* pmemflush_persist_submit() (async.c) */
 };
+
+/*
+ * The whole range [addr, addr+len) lies inside the map; len 0 is valid
+ * anywhere in it. Shared by persist, copy-and-persist and submit.
+ */
+static inline bool pf_map_range_ok(const struct pmemflush_map *m, const void *addr, size_t len)
+{
+	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)m->addr;
+
+	if (a < base || a - base > m->len)
+		return false;
+	return len <= m->len - (a - base);
+}
 
 /* persist.c: the durability points the group commits. */
 int pf_map_msync(void *map);

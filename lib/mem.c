@@ -26,16 +26,6 @@
 	 PMEMFLUSH_MEM_NOFLUSH)
 #define MEM_HINTS (PMEMFLUSH_MEM_NONTEMPORAL | PMEMFLUSH_MEM_TEMPORAL)
 
-/* The whole destination lies inside the map (as persist.c's range rule). */
-static bool dest_ok(const struct pmemflush_map *m, const void *addr, size_t len)
-{
-	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)m->addr;
-
-	if (a < base || a - base > m->len)
-		return false;
-	return len <= m->len - (a - base);
-}
-
 /* Which argument is wrong, and its message: off the fast path. */
 static __attribute__((noinline, cold)) int bad_args(const struct pmemflush_map *m,
 						     const void *dest, size_t len,
@@ -47,7 +37,7 @@ static __attribute__((noinline, cold)) int bad_args(const struct pmemflush_map *
 		return pf_error(-EINVAL, "unknown flags 0x%x", flags & ~(unsigned int)MEM_FLAGS_ALL);
 	if ((flags & MEM_HINTS) == MEM_HINTS)
 		return pf_error(-EINVAL, "TEMPORAL and NONTEMPORAL together");
-	if (!dest_ok(m, dest, len))
+	if (!pf_map_range_ok(m, dest, len))
 		return pf_error(-EINVAL, "range outside the map");
 	return 0;
 }
@@ -57,7 +47,7 @@ static inline bool args_ok(const struct pmemflush_map *m, const void *dest, size
 			   unsigned int flags)
 {
 	return m && dest && !(flags & ~(unsigned int)MEM_FLAGS_ALL) &&
-	       (flags & MEM_HINTS) != MEM_HINTS && dest_ok(m, dest, len);
+	       (flags & MEM_HINTS) != MEM_HINTS && pf_map_range_ok(m, dest, len);
 }
 
 /* Does this map's method make stores durable with CPU instructions only? */

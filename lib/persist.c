@@ -17,16 +17,6 @@
 #include "map.h"
 #include "private.h"
 
-/* The whole range lies inside the map; len 0 is valid anywhere in it. */
-static int range_ok(const struct pmemflush_map *m, const void *addr, size_t len)
-{
-	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)m->addr;
-
-	if (a < base || a - base > m->len)
-		return 0;
-	return len <= m->len - (a - base);
-}
-
 static void cpu_flush(const struct pmemflush_map *m, const void *addr, size_t len)
 {
 	if (len && m->cpu_flush)
@@ -88,7 +78,7 @@ static int commit(struct pmemflush_map *m)
 
 PMEMFLUSH_EXPORT int pmemflush_flush(struct pmemflush_map *map, const void *addr, size_t len)
 {
-	if (!map || !range_ok(map, addr, len))
+	if (!map || !pf_map_range_ok(map, addr, len))
 		return pf_error(-EINVAL, "range outside the map");
 	cpu_flush(map, addr, len);
 	return 0;
@@ -117,7 +107,7 @@ static int nothing_to_do(struct pmemflush_map *m)
 
 PMEMFLUSH_EXPORT int pmemflush_persist(struct pmemflush_map *map, const void *addr, size_t len)
 {
-	if (!map || !range_ok(map, addr, len))
+	if (!map || !pf_map_range_ok(map, addr, len))
 		return pf_error(-EINVAL, "range outside the map");
 	if (!len)
 		return nothing_to_do(map);
@@ -134,7 +124,7 @@ PMEMFLUSH_EXPORT int pmemflush_persist_ranges(struct pmemflush_map *map,
 	if (!map || (n && !ranges))
 		return pf_error(-EINVAL, "invalid argument");
 	for (i = 0; i < n; i++) {
-		if (!range_ok(map, ranges[i].addr, ranges[i].len))
+		if (!pf_map_range_ok(map, ranges[i].addr, ranges[i].len))
 			return pf_error(-EINVAL, "range %zu outside the map", i);
 		any |= ranges[i].len != 0;
 	}
