@@ -23,6 +23,10 @@ VPMEM_PACKAGES=(
 	# and libpmemobj's pools (unsafe shutdown state); bench/pmembench measures
 	# libpmemflush against libpmem and libpmem2
 	libpmem-dev libpmem2-dev libpmemobj-dev
+	# reliability lane: libFuzzer targets (clang and its runtime), static
+	# analysis (clang-tidy, scan-build from clang-tools, cppcheck) and
+	# valgrind, on the host and copied into the guests
+	clang libclang-rt-14-dev clang-tidy clang-tools cppcheck valgrind
 )
 
 as_root() {
