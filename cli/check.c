@@ -9,6 +9,7 @@
 #include <pmemflush.h>
 
 #include "builtin.h"
+#include "eprint.h"
 #include "json.h"
 
 static void check_usage(FILE *out)
@@ -164,7 +165,7 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		int rc = pmemflush_path_check(ctx, argv[i], &chk);
 
 		if (rc < 0) {
-			fprintf(stderr, "vpmemctl check: %s\n",
+			vp_line(stderr, "vpmemctl check: %s\n",
 				*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
 			error = true;
 			continue;

@@ -10,6 +10,7 @@
  * link, region and namespaces back), and a bind that fails half-way is
  * undone.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +25,7 @@
 #include "builtin.h"
 #include "cleanup.h"
 #include "driver.h"
+#include "eprint.h"
 #include "sysfs.h"
 
 #define WAIT_TENTHS 100	/* region and namespaces come back within 10 s */
@@ -46,6 +48,68 @@ static int driver_write(const char *driver, const char *file, const char *name)
 	if (fd < 0)
 		return -errno;
 	return busy_write_all(fd, name);
+}
+
+static void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+/*
+ * The device id of the virtio device @name: found among the devices the
+ * bus lists, never by joining @name (the user's word, which may hold "..",
+ * '/' or anything) into a sysfs path. 0, or -ENOENT when no device has
+ * that name.
+ */
+static int virtio_device_id(const char *name, char *id, size_t len)
+{
+	_cleanup_(closedirp) DIR *d = opendir(VIRTIO_DEVICES);
+	char path[PATH_MAX];
+	struct dirent *e;
+
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, name) != 0)
+			continue;
+		snprintf(path, sizeof(path), VIRTIO_DEVICES "/%s/device", e->d_name);
+		return util_sysfs_read(path, id, len) < 0 ? -ENOENT : 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Whether this user may move @dev from @from (NULL: no driver) to
+ * @target: write access to the unbind and bind files, and CAP_SYS_MODULE
+ * when @target's module is not loaded yet. Asked
+ * before anything else, so that a user who may not bind is told so
+ * (status 4) instead of being refused for a busy check that needs root
+ * too, and nothing is tried. 0, or -EPERM after the documented message.
+ */
+static int may_bind(const char *dev, const char *from, const char *target)
+{
+	char path[PATH_MAX];
+
+	if (from) {
+		snprintf(path, sizeof(path), VIRTIO_DRIVERS "/%s/unbind", from);
+		if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) < 0 && errno != ENOENT)
+			goto denied;
+	}
+	snprintf(path, sizeof(path), VIRTIO_DRIVERS "/%s/bind", target);
+	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0)
+		return 0;
+	if (errno != ENOENT)
+		goto denied;
+	if (driver_may_load())
+		return 0;
+	fprintf(stderr, "vpmemctl driver bind: permission denied: %s: loading module %s needs root (CAP_SYS_MODULE)\n",
+		dev, target);
+	return -EPERM;
+denied:
+	fprintf(stderr, "vpmemctl driver bind: permission denied: %s: writing %s needs root (%s)\n",
+		dev, path, strerror(errno));
+	return -EPERM;
 }
 
 /* The driver bound to @dev now, into @buf ("" when none). */
@@ -366,13 +430,12 @@ int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *devic
 		return VPMEMCTL_EXIT_ERROR;
 	}
 	if (!all && !pmemflush_drivers_get_vdev(d, device)) {
-		char path[PATH_MAX], id[16] = "";
+		char id[16] = "";
 
-		snprintf(path, sizeof(path), VIRTIO_DEVICES "/%s/device", device);
-		if (strchr(device, '/') || util_sysfs_read(path, id, sizeof(id)) < 0)
-			fprintf(stderr, "vpmemctl driver bind: no virtio device '%s'\n", device);
+		if (virtio_device_id(device, id, sizeof(id)) < 0)
+			vp_line(stderr, "vpmemctl driver bind: no virtio device '%s'\n", device);
 		else
-			fprintf(stderr,
+			vp_line(stderr,
 				"vpmemctl driver bind: %s is not a virtio-pmem device (device id %s, not 0x001b)\n",
 				device, id);
 		pmemflush_drivers_unref(d);
@@ -394,6 +457,14 @@ int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *devic
 		fprintf(stderr, "vpmemctl driver bind: no virtio-pmem device on this machine\n");
 		status = VPMEMCTL_EXIT_ERROR;
 		goto out;
+	}
+	/* Permission first: nothing is looked at or tried for a user who may not. */
+	for (i = 0; i < n; i++) {
+		if (may_bind(pmemflush_vdev_get_devname(todo[i]),
+			     pmemflush_vdev_get_driver_name(todo[i]), target) < 0) {
+			status = VPMEMCTL_EXIT_PERMISSION;
+			goto out;
+		}
 	}
 	/* Every device is checked before any is moved: all or nothing. */
 	for (i = 0; i < n; i++) {

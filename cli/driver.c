@@ -9,11 +9,16 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <pmemflush.h>
 
 #include "builtin.h"
 #include "driver.h"
+#include "eprint.h"
 #include "json.h"
 
 static void driver_usage(FILE *out)
@@ -49,6 +54,16 @@ int driver_exit_status(int rc)
 	default:
 		return VPMEMCTL_EXIT_ERROR;
 	}
+}
+
+bool driver_may_load(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return true;
+	return d[CAP_TO_INDEX(CAP_SYS_MODULE)].effective & CAP_TO_MASK(CAP_SYS_MODULE);
 }
 
 static bool known_module(const char *name)
@@ -122,6 +137,11 @@ static int driver_load(struct pmemflush_ctx *ctx, const char *name)
 	int rc;
 
 	rc = pmemflush_module_load(ctx, name);
+	if (rc == -EPERM || rc == -EACCES) {
+		fprintf(stderr, "vpmemctl driver load: permission denied: loading module %s needs root (CAP_SYS_MODULE)\n",
+			name);
+		return VPMEMCTL_EXIT_PERMISSION;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "vpmemctl driver load: %s\n",
 			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
@@ -177,7 +197,7 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		const char *name = nargs >= 1 ? argv[optind + 1] : "vpmem";
 
 		if (nargs > 1 || !known_module(name)) {
-			fprintf(stderr, "vpmemctl driver load: expected vpmem or virtio_pmem, got '%s'\n",
+			vp_line(stderr, "vpmemctl driver load: expected vpmem or virtio_pmem, got '%s'\n",
 				nargs > 1 ? argv[optind + 2] : name);
 			return VPMEMCTL_EXIT_USAGE;
 		}
@@ -189,13 +209,13 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			return VPMEMCTL_EXIT_USAGE;
 		}
 		if (!known_module(argv[optind + 1])) {
-			fprintf(stderr, "vpmemctl driver bind: unknown driver '%s': vpmem or virtio_pmem\n",
+			vp_line(stderr, "vpmemctl driver bind: unknown driver '%s': vpmem or virtio_pmem\n",
 				argv[optind + 1]);
 			return VPMEMCTL_EXIT_USAGE;
 		}
 		return driver_bind(ctx, argv[optind + 1], argv[optind + 2]);
 	}
-	fprintf(stderr, "vpmemctl driver: unknown subcommand '%s' (see 'vpmemctl driver --help')\n",
+	vp_line(stderr, "vpmemctl driver: unknown subcommand '%s' (see 'vpmemctl driver --help')\n",
 		sub);
 	return VPMEMCTL_EXIT_USAGE;
 }

@@ -15,6 +15,9 @@
 /* The exit status for a negative errno of a driver operation. */
 int driver_exit_status(int rc);
 
+/* Whether this process has CAP_SYS_MODULE (true when that cannot be told: the kernel decides). */
+bool driver_may_load(void);
+
 /* driver-bind.c: vpmemctl driver bind DRIVER DEVICE|all. */
 int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *device);
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "builtin.h"
+#include "eprint.h"
 #include "flush-fmt.h"
 
 const char *vf_result_name(enum vf_result r)
@@ -119,15 +120,15 @@ void vf_error_line(FILE *out, const struct vf_row *row)
 	case VF_OK:
 		return;
 	case VF_UNSAFE:
-		fprintf(out, "vpmemctl flush: %s: not flushed, no path reaches the host: %s\n",
+		vp_line(out, "vpmemctl flush: %s: not flushed, no path reaches the host: %s\n",
 			row->target, row->message ? row->message : "unknown reason");
 		return;
 	case VF_DENIED:
-		fprintf(out, "vpmemctl flush: %s: permission denied: %s\n", row->target,
+		vp_line(out, "vpmemctl flush: %s: permission denied: %s\n", row->target,
 			row->message ? row->message : "");
 		return;
 	case VF_ERROR:
-		fprintf(out, "vpmemctl flush: %s: %s\n", row->target,
+		vp_line(out, "vpmemctl flush: %s: %s\n", row->target,
 			row->message ? row->message : "failed");
 		return;
 	}

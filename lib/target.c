@@ -16,7 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
+
+#ifndef CONFIGFS_MAGIC
+#define CONFIGFS_MAGIC 0x62656570	/* not in linux/magic.h, but as stable */
+#endif
 
 #include "cleanup.h"
 #include "map.h"
@@ -239,6 +246,38 @@ int pf_target_add_write_step(struct pmemflush_target *t, const char *path)
 }
 
 /*
+ * File systems that hold no data, whose fsync is a no-op: sysfs, proc and
+ * their kind. A target there ("../../../sys/...", a typo) would be
+ * reported "ok" without anything being made durable; and opening a sysfs
+ * attribute for reading is refused for write-only ones (the host-flush
+ * attribute), which would say "permission denied" even to root. The name
+ * of such a file system, else NULL.
+ */
+static const char *pseudo_fs(int fd)
+{
+	static const struct {
+		unsigned long magic;
+		const char *name;
+	} pseudo[] = {
+		{ SYSFS_MAGIC, "sysfs" },	{ PROC_SUPER_MAGIC, "proc" },
+		{ DEBUGFS_MAGIC, "debugfs" },	{ TRACEFS_MAGIC, "tracefs" },
+		{ SECURITYFS_MAGIC, "securityfs" }, { CGROUP_SUPER_MAGIC, "cgroup" },
+		{ CGROUP2_SUPER_MAGIC, "cgroup2" }, { CONFIGFS_MAGIC, "configfs" },
+		{ BPF_FS_MAGIC, "bpf" },		{ DEVPTS_SUPER_MAGIC, "devpts" },
+		{ EFIVARFS_MAGIC, "efivarfs" },	{ PSTOREFS_MAGIC, "pstore" },
+	};
+	struct statfs sfs;
+	size_t i;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(pseudo); i++)
+		if (((unsigned long)sfs.f_type & 0xffffffffUL) == pseudo[i].magic)
+			return pseudo[i].name;
+	return NULL;
+}
+
+/*
  * The target opened once: the check, its type and the fsync are then all
  * of the same file, whatever happens to the name later (a symlink or a
  * rename swapped in). O_PATH first: a character device is only looked at
@@ -259,6 +298,9 @@ static int open_target(const char *name, int *fdp, struct stat *st)
 		rc = -errno;
 		return pf_error(rc, "cannot stat '%s': %s", name, strerror(-rc));
 	}
+	if (pseudo_fs(pfd))
+		return pf_error(-EINVAL, "%s is on %s, which holds no data: nothing to flush", name,
+				pseudo_fs(pfd));
 	if (S_ISCHR(st->st_mode)) {
 		*fdp = pfd;
 		pfd = -1;
