@@ -136,7 +136,12 @@ static int driver_load(struct pmemflush_ctx *ctx, const char *name)
 	struct pmemflush_module *m;
 	int rc;
 
-	rc = pmemflush_module_load(ctx, name);
+	/*
+	 * Loading changes the machine: refused without CAP_SYS_MODULE, also
+	 * when the module is loaded already, so that the answer does not
+	 * depend on the state.
+	 */
+	rc = driver_may_load() ? pmemflush_module_load(ctx, name) : -EPERM;
 	if (rc == -EPERM || rc == -EACCES) {
 		fprintf(stderr, "vpmemctl driver load: permission denied: loading module %s needs root (CAP_SYS_MODULE)\n",
 			name);

@@ -50,6 +50,11 @@ int pf_map_host_flush(void *arg)
 	struct pmemflush_map *m = arg;
 	ssize_t w = pwrite(m->host_flush_fd, "1\n", 2, 0);
 
+	/* ENODEV (sysfs) or ENXIO (vpmem): the device went away under the map. */
+	if (w < 0 && (errno == ENODEV || errno == ENXIO))
+		return pf_error(-errno, "host flush: %s: the device was removed (unbound or "
+				"unplugged): nothing written since reaches the host",
+				strerror(errno));
 	if (w < 0)
 		return pf_error(-errno, "host flush: %s", strerror(errno));
 	if (w != 2)

@@ -412,6 +412,12 @@ int pf_watch_stack_check(struct pf_watch *w)
 		return pf_error(w->setup_error, "%s", w->setup_msg);
 	for (i = 0; i < w->n_wc; i++) {
 		n = pread(w->wc_fd[i], buf, sizeof(buf) - 1, 0);
+		/* sysfs says ENODEV for an attribute of a device that was removed. */
+		if (n < 0 && errno == ENODEV)
+			return pf_error(-ENODEV,
+					"%s was removed (unbound or unplugged) after %s: nothing "
+					"written since reaches the host",
+					w->wc_disk[i], w->since);
 		if (n <= 0)
 			return pf_error(n < 0 ? -errno : -EIO,
 					"cannot read /sys/block/%s/queue/write_cache again: whether flushes "
