@@ -1,6 +1,6 @@
 # Non-root devdax applications (issue 9.6): with udev/60-vpmem.rules (run
 # by the real systemd-udevd), the host-flush attribute follows the owner,
-# group and the owner, group and other write bits of the region's dax
+# group and the owner and group write bits (never write for others) of the region's dax
 # device, so a non-root owner's persist() reaches the host; a user the attribute does not let in gets a
 # refusal that names the attribute and the rule.
 # vt: devices=256M driver=vpmem mode=devdax timeout=240
