@@ -48,8 +48,8 @@ gone() {
 	*) vt_fail "$1-persist-fails" "persist returned '$_a' after the region went away" ;;
 	esac
 	case "$(field "$1" again)" in
-	-*) vt_ok "$1-error-sticky" ;;
-	*) vt_fail "$1-error-sticky" "second persist returned '$(field "$1" again)'" ;;
+	-*) vt_ok "$1-second-persist-fails" ;;
+	*) vt_fail "$1-second-persist-fails" "second persist returned '$(field "$1" again)'" ;;
 	esac
 	vt_metric "$1-errno-$(field "$1" errno)" 1 call
 	# pmemflush_persist(3): -ENODEV (sysfs) or -ENXIO (vpmem), message "removed".
