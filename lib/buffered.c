@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cleanup.h"
 #include "facts.h"
 #include "private.h"
 
@@ -69,6 +70,28 @@ void pf_region_facts_combine(struct pf_region_facts *acc, const struct pf_region
 	if (r->host_flush == PMEMFLUSH_HOST_FLUSH_NONE)
 		acc->host_flush = PMEMFLUSH_HOST_FLUSH_NONE;
 	acc->volatile_region |= r->volatile_region;
+}
+
+const char *pf_fs_pseudo_name(long f_type)
+{
+	/* Magic numbers from linux/magic.h (stable kernel ABI). */
+	static const struct {
+		unsigned long magic;
+		const char *name;
+	} pseudo[] = {
+		{ 0x62656572UL, "sysfs" },	{ 0x9fa0UL, "proc" },
+		{ 0x64626720UL, "debugfs" },	{ 0x74726163UL, "tracefs" },
+		{ 0x73636673UL, "securityfs" }, { 0x27e0ebUL, "cgroup" },
+		{ 0x63677270UL, "cgroup2" },	{ 0x62656570UL, "configfs" },
+		{ 0xcafe4a11UL, "bpf" },	{ 0x1cd1UL, "devpts" },
+		{ 0xde5e81e4UL, "efivarfs" },	{ 0x6165676cUL, "pstore" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pseudo); i++)
+		if (((unsigned long)f_type & 0xffffffffUL) == pseudo[i].magic)
+			return pseudo[i].name;
+	return NULL;
 }
 
 bool pf_fs_is_volatile(long f_type)

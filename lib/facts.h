@@ -102,6 +102,11 @@ void pf_region_facts_combine(struct pf_region_facts *acc, const struct pf_region
 
 /* Memory-only file systems (statfs f_type): nothing on them survives. Pure. */
 bool pf_fs_is_volatile(long f_type);
+/*
+ * The name of a file system that holds no data (sysfs, proc, ...: its
+ * fsync succeeds and flushes nothing), else NULL. Pure.
+ */
+const char *pf_fs_pseudo_name(long f_type);
 
 /* The system-wide configuration (config.c), parsed from a string. Pure. */
 struct pf_config {

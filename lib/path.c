@@ -439,6 +439,10 @@ static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
 	if ((fd >= 0 ? fstatfs(fd, &sfs) : statfs(path, &sfs)) == 0 &&
 	    pf_fs_is_volatile(sfs.f_type))
 		res->f->volatile_fs = true;
+	/* Not "msync, durable": nothing there is stored, let alone made durable. */
+	if (depth == 0 && pf_fs_pseudo_name(sfs.f_type))
+		return pf_error(-EINVAL, "%s is on %s, which holds no data: nothing there can be "
+				"made durable", c->path, pf_fs_pseudo_name(sfs.f_type));
 
 	/* A table read in part could hide the nobarrier mount: fail. */
 	rc = pf_mounts_load(c->ctx, &table);

@@ -19,12 +19,6 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <linux/magic.h>
-
-#ifndef CONFIGFS_MAGIC
-#define CONFIGFS_MAGIC 0x62656570	/* not in linux/magic.h, but as stable */
-#endif
-
 #include "cleanup.h"
 #include "map.h"
 #include "private.h"
@@ -246,35 +240,17 @@ int pf_target_add_write_step(struct pmemflush_target *t, const char *path)
 }
 
 /*
- * File systems that hold no data, whose fsync is a no-op: sysfs, proc and
- * their kind. A target there ("../../../sys/...", a typo) would be
- * reported "ok" without anything being made durable; and opening a sysfs
- * attribute for reading is refused for write-only ones (the host-flush
- * attribute), which would say "permission denied" even to root. The name
- * of such a file system, else NULL.
+ * A target on a file system that holds no data (sysfs, proc): its fsync
+ * would be reported "ok" without anything made durable, and opening a
+ * write-only sysfs attribute for reading (the host-flush attribute) is
+ * refused, which would say "permission denied" even to root. Its name,
+ * else NULL.
  */
 static const char *pseudo_fs(int fd)
 {
-	static const struct {
-		unsigned long magic;
-		const char *name;
-	} pseudo[] = {
-		{ SYSFS_MAGIC, "sysfs" },	{ PROC_SUPER_MAGIC, "proc" },
-		{ DEBUGFS_MAGIC, "debugfs" },	{ TRACEFS_MAGIC, "tracefs" },
-		{ SECURITYFS_MAGIC, "securityfs" }, { CGROUP_SUPER_MAGIC, "cgroup" },
-		{ CGROUP2_SUPER_MAGIC, "cgroup2" }, { CONFIGFS_MAGIC, "configfs" },
-		{ BPF_FS_MAGIC, "bpf" },		{ DEVPTS_SUPER_MAGIC, "devpts" },
-		{ EFIVARFS_MAGIC, "efivarfs" },	{ PSTOREFS_MAGIC, "pstore" },
-	};
 	struct statfs sfs;
-	size_t i;
 
-	if (fstatfs(fd, &sfs) < 0)
-		return NULL;
-	for (i = 0; i < ARRAY_SIZE(pseudo); i++)
-		if (((unsigned long)sfs.f_type & 0xffffffffUL) == pseudo[i].magic)
-			return pseudo[i].name;
-	return NULL;
+	return fstatfs(fd, &sfs) < 0 ? NULL : pf_fs_pseudo_name((long)sfs.f_type);
 }
 
 /*

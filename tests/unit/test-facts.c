@@ -125,6 +125,12 @@ static void test_volatile_fs(void)
 	T_EXPECT(pf_fs_is_volatile((long)0xffffffff858458f6LL)); /* sign-extended */
 	T_EXPECT(pf_fs_is_volatile(0x958458f6));	/* hugetlbfs */
 	T_EXPECT(!pf_fs_is_volatile(0xEF53));		/* ext4 */
+	/* File systems that hold no data (issue 13.6): flush and check refuse them. */
+	T_EXPECT(pf_fs_pseudo_name(0x62656572) && !strcmp(pf_fs_pseudo_name(0x62656572), "sysfs"));
+	T_EXPECT(pf_fs_pseudo_name(0x9fa0) && !strcmp(pf_fs_pseudo_name(0x9fa0), "proc"));
+	T_EXPECT(pf_fs_pseudo_name((long)0xffffffffcafe4a11LL) != NULL);	/* sign-extended bpf */
+	T_EXPECT(!pf_fs_pseudo_name(0xEF53));		/* ext4 */
+	T_EXPECT(!pf_fs_pseudo_name(0x01021994));	/* tmpfs: volatile, not pseudo */
 	T_EXPECT(!pf_fs_is_volatile(0x58465342));	/* xfs */
 }
 

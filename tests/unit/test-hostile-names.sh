@@ -60,14 +60,20 @@ for name in pmem0 region1 virtio0 ndbus0 namespace0.0 .. . /; do
 	run 1 driver bind vpmem "$name"
 done
 
-# Targets on file systems that hold no data: refused (1), not "ok".
-for t in /proc/self/status /sys/kernel/mm; do
+# Targets on file systems that hold no data: refused (1), not "ok" or
+# "durable: yes".
+for t in /proc/self/status /sys/kernel/mm ../../../../../../../../proc/self; do
 	[ -e "$t" ] || continue
 	"$vpmemctl" flush "$t" > /dev/null 2> "$log.err"
 	rc=$?
 	[ "$rc" -eq 1 ] || fail "flush $t exited $rc, expected 1"
 	grep -q 'which holds no data: nothing to flush' "$log.err" ||
 		fail "flush $t: $(cat "$log.err")"
+	"$vpmemctl" check "$t" > /dev/null 2> "$log.err"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "check $t exited $rc, expected 1"
+	grep -q 'which holds no data: nothing there can be made durable' "$log.err" ||
+		fail "check $t: $(cat "$log.err")"
 done
 
 [ $fails -eq 0 ] && echo "ok"
