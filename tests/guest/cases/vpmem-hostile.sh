@@ -221,3 +221,4 @@ check_eq final-flush "$(flush_attr)" "0:"
 mark final-b
 expect_hf final-a final-b eq 1 final-flush-reached-host
 vt_no_kernel_splat no-kernel-splat
+dmesg | grep -E "vpmem|virtio|nd_pmem|pmem0|EXT4|JBD2|misaligned" | sed "s/^/@@VT info dmesg| /"
