@@ -397,7 +397,6 @@ static void vpmem_watch_work(struct work_struct *work)
 {
 	struct vpmem *vp = container_of(to_delayed_work(work), struct vpmem,
 					watch_work);
-
 	unsigned int timeout = READ_ONCE(vpmem_flush_timeout);
 
 	/* Also while kill waits for the host: a break must end that wait. */
@@ -416,8 +415,6 @@ static void vpmem_watch_work(struct work_struct *work)
 		schedule_delayed_work(&vp->watch_work, VPMEM_WATCH_PERIOD);
 	}
 	spin_unlock_irq(&vp->lock);
-	/* Freeze and kill sleep on vp->wq for a break. */
-	wake_up(&vp->wq);
 }
 
 void vpmem_flush_init(struct vpmem *vp)
