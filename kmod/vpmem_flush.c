@@ -843,14 +843,18 @@ s64 vpmem_flush_errors_acked(struct vpmem *vp)
  * An administrator has seen flush_errors reach @val and accepts that stores
  * made before those failures may be lost: flushes may succeed again. Only
  * the current count is accepted, so a failure that happened after it was
- * read is not acknowledged by accident.
+ * read is not acknowledged by accident. A broken device is refused (-EIO):
+ * it fails every flush anyway, and the failure it counted must stay
+ * visible as unacknowledged until the device is bound again.
  */
 int vpmem_flush_errors_ack(struct vpmem *vp, s64 val)
 {
 	int rc = 0;
 
 	spin_lock_irq(&vp->lock);
-	if (val != atomic64_read(&vp->flush_errors)) {
+	if (vp->broken) {
+		rc = -EIO;
+	} else if (val != atomic64_read(&vp->flush_errors)) {
 		rc = -EINVAL;
 	} else if (val != vp->errors_acked) {
 		vp->errors_acked = val;

@@ -182,9 +182,15 @@ mark fast-b
 expect_hf fast-a fast-b eq 0 fast-nothing-sent
 vt_metric silent-three-later-flushes $((t1 - t0)) cs
 check fast-within-5s test $((t1 - t0)) -le 500
-# An acknowledgment does not bring a broken device back.
-ack
-check_eq ack-still-broken "$(flush_attr)" "1:sh: write error: Input/output error"
+# A broken device refuses the acknowledgment (the failure stays visible)
+# and keeps failing flushes.
+r=$(sh -c "cat $(vp)/flush_errors > $(vp)/flush_errors_ack" 2>&1)
+check_eq broken-ack-refused "$?:$r" "1:sh: write error: Input/output error"
+vc broken-check 0 /dev/pmem0
+check_eq broken-check-unacked "$(jc flush_errors_unacknowledged)" 1
+vpmemctl check /dev/pmem0 > /tmp/vc.txt
+check broken-check-failing-line grep -q '^flush: *FAILING' /tmp/vc.txt
+check_eq broken-still-fails "$(flush_attr)" "1:sh: write error: Input/output error"
 l=$(logn)
 t0=$(now_cs)
 check silent-unbind timeout 60 sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind"
