@@ -185,7 +185,7 @@ check fast-within-5s test $((t1 - t0)) -le 500
 # A broken device refuses the acknowledgment (the failure stays visible)
 # and keeps failing flushes.
 r=$(sh -c "cat $(vp)/flush_errors > $(vp)/flush_errors_ack" 2>&1)
-check_eq broken-ack-refused "$?:$r" "1:sh: write error: Input/output error"
+check_eq broken-ack-refused "$?:$r" "1:cat: write error: Input/output error"
 vc broken-check 0 /dev/pmem0
 check_eq broken-check-unacked "$(jc flush_errors_unacknowledged)" 1
 vpmemctl check /dev/pmem0 > /tmp/vc.txt
