@@ -48,7 +48,7 @@
  * belongs to the device until virtqueue_get_buf() returns it. Neither a
  * reset nor a broken virtqueue takes it back (QEMU's thread-pool fsync
  * still writes the answer after a reset), so a buffer whose request was
- * abandoned is never reused and never freed: it is leaked, and the engine
+ * abandoned and not answered is never reused or freed: it is leaked, and the engine
  * goes on with a fresh one (see "Buffer ownership" in vpmem_flush.c).
  */
 struct vpmem_msg {

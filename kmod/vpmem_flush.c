@@ -86,8 +86,11 @@
  * thread pool, which later writes the status into the buffer and pushes the
  * descriptor onto whatever ring exists then. So one rule everywhere: a
  * buffer whose request was given up (device broken, then reset at suspend or
- * removal) is never reused and never freed; it is leaked and the engine
- * continues with a fresh one. resp.ret is set to a non-zero value before
+ * removal) is never reused and never freed while the device may own it;
+ * it is leaked and the engine continues with a fresh one. A late answer
+ * before the reset (on a queue that still works, e.g. after a timeout) does
+ * give it back: it is not reused while the device is broken, and removal
+ * frees it. resp.ret is set to a non-zero value before
  * each send and an answer counts as success only if the device wrote a
  * zero status into the current buffer (used length >= sizeof(resp)); a
  * stale completion landing on a new ring finds the new buffer's status
