@@ -20,6 +20,15 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/virtio_pmem.h>
 
+/*
+ * Flush status values of the virtio spec (1.2, "Device Operation" of the PMEM
+ * device); the kernel's uapi header does not name them (6.1 to 6.12).
+ */
+#ifndef VIRTIO_PMEM_RESP_TYPE_OK
+#define VIRTIO_PMEM_RESP_TYPE_OK	0
+#define VIRTIO_PMEM_RESP_TYPE_EIO	1
+#endif
+
 /* Kept equal to PACKAGE_VERSION in dkms.conf (tests/kmod/check.sh checks). */
 #define VPMEM_VERSION "0.1.0"
 
@@ -39,7 +48,7 @@
  * belongs to the device until virtqueue_get_buf() returns it. Neither a
  * reset nor a broken virtqueue takes it back (QEMU's thread-pool fsync
  * still writes the answer after a reset), so a buffer whose request was
- * abandoned is never reused and never freed: it is leaked, and the engine
+ * abandoned and not answered is never reused or freed: it is leaked, and the engine
  * goes on with a fresh one (see "Buffer ownership" in vpmem_flush.c).
  */
 struct vpmem_msg {

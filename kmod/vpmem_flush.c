@@ -86,8 +86,11 @@
  * thread pool, which later writes the status into the buffer and pushes the
  * descriptor onto whatever ring exists then. So one rule everywhere: a
  * buffer whose request was given up (device broken, then reset at suspend or
- * removal) is never reused and never freed; it is leaked and the engine
- * continues with a fresh one. resp.ret is set to a non-zero value before
+ * removal) is never reused and never freed while the device may own it;
+ * it is leaked and the engine continues with a fresh one. A late answer
+ * before the reset (on a queue that still works, e.g. after a timeout) does
+ * give it back: it is not reused while the device is broken, and removal
+ * frees it. resp.ret is set to a non-zero value before
  * each send and an answer counts as success only if the device wrote a
  * zero status into the current buffer (used length >= sizeof(resp)); a
  * stale completion landing on a new ring finds the new buffer's status
@@ -121,6 +124,18 @@
  *     -ENXIO. Only then may the device be reset and its queue deleted; a
  *     request still unanswered leaves its buffer to the host (leaked).
  *
+ * Timeout. A working host may take long to sync a big file, but a flush
+ * must not hang forever on a host that stopped answering: the watchdog
+ * treats a request unanswered for flush_timeout seconds (module parameter)
+ * as a broken device (see Broken devices). Its buffer stays the host's, so
+ * nothing is sent again until the queue is set up anew (bind, resume) and
+ * later flushes fail with -EIO at once. A caller waits at most for the rest
+ * of the request in flight plus its own, about twice flush_timeout.
+ *
+ * Status. The spec knows two answers: VIRTIO_PMEM_RESP_TYPE_OK (0) and
+ * VIRTIO_PMEM_RESP_TYPE_EIO (1, the host's sync failed). Anything else is a
+ * failure too, reported with its value: the host did not say it synced.
+ *
  * Test hooks exist only in a build with VPMEM_TESTING (the test suite's):
  * the parameter fail_next_flushes=N makes the next N host flushes (of any
  * vpmem device) report failure. The request IS sent and answered by the host
@@ -128,7 +143,8 @@
  * -EIO, so tests can check the error path end to end against the host's own
  * count. The bus attribute test_silent_host makes the engine ignore the
  * device's answers from then on: a host that never answers, for the
- * suspend and removal paths.
+ * suspend and removal paths. The parameter test_flush_status, when 0 or
+ * more, replaces the status of every answer before it is checked.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -159,7 +175,42 @@
  */
 #define VPMEM_RET_UNSET		0xffffffffU
 
+/*
+ * Seconds a request may stay unanswered before the device counts as broken.
+ * Read by the watchdog each time it looks, so a change applies at once.
+ */
+static unsigned int vpmem_flush_timeout = 60;
+
+static int vpmem_flush_timeout_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, 3600);
+}
+
+static const struct kernel_param_ops vpmem_flush_timeout_ops = {
+	.set = vpmem_flush_timeout_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(flush_timeout, &vpmem_flush_timeout_ops,
+		&vpmem_flush_timeout, 0644);
+MODULE_PARM_DESC(flush_timeout,
+		 "Seconds the host may take to answer a flush before the device is treated as broken (1-3600, default 60)");
+
 #ifdef VPMEM_TESTING
+/* Negative: the device's own status; 0 to U32_MAX: that status instead. */
+static long vpmem_test_flush_status = -1;
+module_param_named(test_flush_status, vpmem_test_flush_status, long, 0600);
+MODULE_PARM_DESC(test_flush_status,
+		 "Testing: replace the status of every flush answer with this value (-1: off)");
+
+static u32 vpmem_test_status(u32 status)
+{
+	long v = READ_ONCE(vpmem_test_flush_status);
+
+	return v >= 0 && v <= U32_MAX ? (u32)v : status;
+}
+
 static atomic_t vpmem_fail_next = ATOMIC_INIT(0);
 
 static int vpmem_fail_next_set(const char *val, const struct kernel_param *kp)
@@ -197,6 +248,11 @@ static bool vpmem_inject_failure(void)
 static bool vpmem_inject_failure(void)
 {
 	return false;
+}
+
+static u32 vpmem_test_status(u32 status)
+{
+	return status;
 }
 #endif
 
@@ -344,11 +400,23 @@ static void vpmem_watch_work(struct work_struct *work)
 {
 	struct vpmem *vp = container_of(to_delayed_work(work), struct vpmem,
 					watch_work);
+	unsigned int timeout = READ_ONCE(vpmem_flush_timeout);
 
 	/* Also while kill waits for the host: a break must end that wait. */
 	spin_lock_irq(&vp->lock);
-	if (vp->in_flight && !vpmem_check_broken_locked(vp, true))
+	if (!vp->in_flight || vpmem_check_broken_locked(vp, true)) {
+		spin_unlock_irq(&vp->lock);
+		return;
+	}
+	/* A host silent this long is as good as broken (see Timeout). */
+	if (ktime_get_ns() - vp->send_ns >= (u64)timeout * NSEC_PER_SEC) {
+		dev_err(&vp->vdev->dev,
+			"host has not answered a flush for %u s (flush_timeout)\n",
+			timeout);
+		vpmem_break_locked(vp, "host silent");
+	} else {
 		schedule_delayed_work(&vp->watch_work, VPMEM_WATCH_PERIOD);
+	}
 	spin_unlock_irq(&vp->lock);
 }
 
@@ -524,9 +592,17 @@ void vpmem_vq_done(struct virtqueue *vq)
 		if (READ_ONCE(vp->test_silent))
 			continue;
 #endif
-		/* Nothing to account for an answer to an abandoned request. */
-		if (!vp->in_flight || vp->broken || msg != vp->msg)
+		if (msg != vp->msg || !vp->in_flight)
 			continue;
+		/*
+		 * An answer to a request given up on (the device broke or
+		 * timed out meanwhile): nothing to account for, but the buffer
+		 * is back, so removal may free it. The device stays broken.
+		 */
+		if (vp->broken) {
+			vp->in_flight = false;
+			continue;
+		}
 		vp->in_flight = false;
 
 		lat = ktime_get_ns() - vp->send_ns;
@@ -539,17 +615,22 @@ void vpmem_vq_done(struct virtqueue *vq)
 		 * buffer: the used length says whether it wrote one at all, and
 		 * the status was not zero before the request was sent.
 		 */
-		status = le32_to_cpu(msg->resp.ret);
+		status = vpmem_test_status(le32_to_cpu(msg->resp.ret));
 		err = 0;
 		if (len < sizeof(msg->resp)) {
 			err = -EIO;
 			dev_err_ratelimited(&vq->vdev->dev,
 					    "host answered a flush without a status (%u bytes)\n",
 					    len);
-		} else if (status) {
+		} else if (status == VIRTIO_PMEM_RESP_TYPE_EIO) {
 			err = -EIO;
 			dev_err_ratelimited(&vq->vdev->dev,
-					    "host flush failed, status %#x\n",
+					    "host flush failed, status %u (EIO)\n",
+					    status);
+		} else if (status != VIRTIO_PMEM_RESP_TYPE_OK) {
+			err = -EIO;
+			dev_err_ratelimited(&vq->vdev->dev,
+					    "host flush answered with undocumented status %#x, failing it\n",
 					    status);
 		}
 		if (vpmem_inject_failure())
@@ -765,14 +846,18 @@ s64 vpmem_flush_errors_acked(struct vpmem *vp)
  * An administrator has seen flush_errors reach @val and accepts that stores
  * made before those failures may be lost: flushes may succeed again. Only
  * the current count is accepted, so a failure that happened after it was
- * read is not acknowledged by accident.
+ * read is not acknowledged by accident. A broken device is refused (-EIO):
+ * it fails every flush anyway, and the failure it counted must stay
+ * visible as unacknowledged until the device is bound again.
  */
 int vpmem_flush_errors_ack(struct vpmem *vp, s64 val)
 {
 	int rc = 0;
 
 	spin_lock_irq(&vp->lock);
-	if (val != atomic64_read(&vp->flush_errors)) {
+	if (vp->broken) {
+		rc = -EIO;
+	} else if (val != atomic64_read(&vp->flush_errors)) {
 		rc = -EINVAL;
 	} else if (val != vp->errors_acked) {
 		vp->errors_acked = val;

@@ -14,13 +14,53 @@
 #include <linux/errno.h>
 #include <linux/ioport.h>
 #include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
 #include <linux/module.h>
 #include <linux/numa.h>
+#include <linux/range.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include "vpmem.h"
+
+#ifdef VPMEM_TESTING
+/*
+ * Test hooks, only in a VPMEM_TESTING build: replace the region's start or
+ * size as read from the device, before it is checked, at every probe. A
+ * string so that "not set" differs from every value (0 included).
+ */
+static char *test_override_start;
+module_param(test_override_start, charp, 0444);
+MODULE_PARM_DESC(test_override_start,
+		 "Testing: use this region start instead of the device's (probe)");
+static char *test_override_size;
+module_param(test_override_size, charp, 0444);
+MODULE_PARM_DESC(test_override_size,
+		 "Testing: use this region size instead of the device's (probe)");
+
+static void vpmem_test_override(struct virtio_device *vdev, const char *name,
+				const char *val, u64 *v)
+{
+	if (!val)
+		return;
+	if (kstrtou64(val, 0, v)) {
+		dev_warn(&vdev->dev, "test_override_%s=%s ignored\n", name, val);
+		return;
+	}
+	dev_warn(&vdev->dev, "testing: region %s forced to %#llx\n", name, *v);
+}
+
+static void vpmem_test_overrides(struct vpmem *vp)
+{
+	vpmem_test_override(vp->vdev, "start", test_override_start, &vp->start);
+	vpmem_test_override(vp->vdev, "size", test_override_size, &vp->size);
+}
+#else
+static void vpmem_test_overrides(struct vpmem *vp)
+{
+}
+#endif
 
 static const struct virtio_device_id vpmem_id_table[] = {
 	{ VIRTIO_ID_PMEM, VIRTIO_DEV_ANY_ID },
@@ -66,6 +106,48 @@ static int vpmem_setup_vq(struct vpmem *vp)
 	return 0;
 }
 
+/*
+ * What the device says its region is must be usable before anything maps it.
+ * Page alignment is a hard rule: a region that shares a page with other
+ * memory cannot be mapped without exposing or corrupting that memory. The
+ * nvdimm core's own rule for fsdax and devdax (memremap_compat_align(), 2 MiB
+ * on x86-64) is only warned about, as it is for the in-tree driver: such a
+ * namespace still works in raw mode, and the core refuses the rest itself.
+ */
+static int vpmem_check_range(struct virtio_device *vdev, u64 start, u64 size)
+{
+	struct range pluggable = mhp_get_pluggable_range(true);
+
+	if (!size) {
+		dev_err(&vdev->dev, "invalid region: size is zero\n");
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE)) {
+		dev_err(&vdev->dev,
+			"invalid region: start %#llx size %#llx not page aligned\n",
+			start, size);
+		return -EINVAL;
+	}
+	if (start + size - 1 < start) {
+		dev_err(&vdev->dev,
+			"invalid region: start %#llx + size %#llx overflows\n",
+			start, size);
+		return -EINVAL;
+	}
+	/* Memory hotplug (which maps the pages) refuses it later anyway. */
+	if (start < pluggable.start || start + size - 1 > pluggable.end) {
+		dev_err(&vdev->dev,
+			"invalid region: %#llx-%#llx outside the addressable range %#llx-%#llx\n",
+			start, start + size - 1, pluggable.start, pluggable.end);
+		return -EINVAL;
+	}
+	if (!IS_ALIGNED(start | size, memremap_compat_align()))
+		dev_warn(&vdev->dev,
+			 "region start %#llx size %#llx not %#lx aligned: no fsdax or devdax\n",
+			 start, size, memremap_compat_align());
+	return 0;
+}
+
 static int vpmem_probe(struct virtio_device *vdev)
 {
 	struct nd_region_desc ndr_desc = {};
@@ -94,12 +176,10 @@ static int vpmem_probe(struct virtio_device *vdev)
 
 	virtio_cread_le(vdev, struct virtio_pmem_config, start, &vp->start);
 	virtio_cread_le(vdev, struct virtio_pmem_config, size, &vp->size);
-	if (!vp->size || vp->start + vp->size - 1 < vp->start) {
-		dev_err(&vdev->dev, "invalid range: start %#llx size %#llx\n",
-			vp->start, vp->size);
-		err = -EINVAL;
+	vpmem_test_overrides(vp);
+	err = vpmem_check_range(vdev, vp->start, vp->size);
+	if (err)
 		goto err_free_msg;
-	}
 
 	err = vpmem_setup_vq(vp);
 	if (err)

@@ -37,7 +37,8 @@ testb=$prod-testing
 if build kmod-build-w1 "$prod"; then
 	# The production module must not carry the test knob or hooks.
 	if modinfo -F parm "$prod/vpmem.ko" | grep -q fail_next_flushes ||
-		strings "$prod/vpmem.ko" | grep -q -e fail_next_flushes -e test_break_device -e test_silent_host; then
+		strings "$prod/vpmem.ko" | grep -q -e fail_next_flushes -e test_break_device -e test_silent_host \
+			-e test_override_ -e test_flush_status; then
 		result fail kmod-no-test-knob "production vpmem.ko has test hooks"
 	else
 		result ok kmod-no-test-knob
