@@ -90,9 +90,14 @@ static int virtio_index(const char *name)
 	return atoi(name + strlen("virtio"));
 }
 
+int pf_vdev_name_cmp(const char *a, const char *b)
+{
+	return virtio_index(a) - virtio_index(b);
+}
+
 static int by_index(const struct dirent **a, const struct dirent **b)
 {
-	return virtio_index((*a)->d_name) - virtio_index((*b)->d_name);
+	return pf_vdev_name_cmp((*a)->d_name, (*b)->d_name);
 }
 
 static int is_virtio(const struct dirent *e)
