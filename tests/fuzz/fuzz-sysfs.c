@@ -6,7 +6,7 @@
  * buffered decision on a region's provider, virtio device id and
  * vpmem/buffered, the order of virtio device names, and the basename of a
  * symlink's target (util_readlink_base: a device's driver and subsystem
- * links), on a link in a private temporary directory.
+ * links), on a link in a private temporary directory (/dev/shm).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,7 +21,7 @@
 
 static int memfd = -1;
 static char memfd_path[64];
-static char dir[] = "/tmp/vpmem-fuzz-sysfs-XXXXXX";
+static char dir[] = "/dev/shm/vpmem-fuzz-sysfs-XXXXXX";
 static char link_path[sizeof(dir) + 8];
 
 static void cleanup(void)
