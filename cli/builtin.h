@@ -3,6 +3,8 @@
 #ifndef VPMEMCTL_BUILTIN_H
 #define VPMEMCTL_BUILTIN_H
 
+#include <stdbool.h>
+
 struct pmemflush_ctx;
 
 /* Exit statuses shared by all commands (documented in vpmemctl(1)). */
@@ -26,6 +28,15 @@ struct cmd_struct {
 	const char *summary;
 	int (*fn)(int argc, const char **argv, struct pmemflush_ctx *ctx);
 };
+
+/*
+ * The whole command line: global options, then the command. @parse_only
+ * (the fuzz target) passes no context: every command then returns after
+ * checking its arguments (VPMEMCTL_PARSE_ONLY), before it reads or changes
+ * anything, and help never starts man(1).
+ */
+int vpmemctl_main(int argc, char **argv, bool parse_only);
+#define VPMEMCTL_PARSE_ONLY(ctx) (!(ctx))
 
 int cmd_version(int argc, const char **argv, struct pmemflush_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pmemflush_ctx *ctx);

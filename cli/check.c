@@ -150,6 +150,8 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		fprintf(stderr, "vpmemctl check: no PATH given (see 'vpmemctl check --help')\n");
 		return VPMEMCTL_EXIT_USAGE;
 	}
+	if (VPMEMCTL_PARSE_ONLY(ctx))
+		return VPMEMCTL_EXIT_OK;
 
 	if (json) {
 		arr = json_object_new_array();

@@ -189,7 +189,7 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		}
 	}
 	if (optind >= argc)
-		return driver_show(ctx, json);
+		return VPMEMCTL_PARSE_ONLY(ctx) ? VPMEMCTL_EXIT_OK : driver_show(ctx, json);
 
 	sub = argv[optind];
 	nargs = argc - optind - 1;
@@ -206,6 +206,8 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 				nargs > 1 ? argv[optind + 2] : name);
 			return VPMEMCTL_EXIT_USAGE;
 		}
+		if (VPMEMCTL_PARSE_ONLY(ctx))
+			return VPMEMCTL_EXIT_OK;
 		return driver_load(ctx, name);
 	}
 	if (strcmp(sub, "bind") == 0) {
@@ -218,6 +220,8 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 				argv[optind + 1]);
 			return VPMEMCTL_EXIT_USAGE;
 		}
+		if (VPMEMCTL_PARSE_ONLY(ctx))
+			return VPMEMCTL_EXIT_OK;
 		return driver_bind(ctx, argv[optind + 1], argv[optind + 2]);
 	}
 	vp_line(stderr, "vpmemctl driver: unknown subcommand '%s' (see 'vpmemctl driver --help')\n",

@@ -122,6 +122,8 @@ int cmd_flush(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		if ((int)strlen(argv[i]) > width)
 			width = (int)strlen(argv[i]);
 	}
+	if (VPMEMCTL_PARSE_ONLY(ctx))
+		return VPMEMCTL_EXIT_OK;
 
 	if (json) {
 		arr = json_object_new_array();

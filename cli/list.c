@@ -378,6 +378,8 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	}
 	if (check_combination(&o) < 0)
 		return VPMEMCTL_EXIT_USAGE;
+	if (VPMEMCTL_PARSE_ONLY(ctx))
+		return VPMEMCTL_EXIT_OK;
 
 	rc = pmemflush_discover(ctx);
 	if (rc < 0) {

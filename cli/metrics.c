@@ -73,6 +73,8 @@ int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			argv[optind]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
+	if (VPMEMCTL_PARSE_ONLY(ctx))
+		return VPMEMCTL_EXIT_OK;
 
 	prom_init(&p, metrics_families, metrics_nfamilies);
 	rc = metrics_collect(ctx, &p, &st, mounts);

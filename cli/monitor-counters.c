@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "json.h"
 #include "monitor.h"
+#include "sysfs.h"
 
 static const char *const names[] = { "flush_errors", "host_flushes", "flush_latency_total_ns",
 				      "flush_latency_max_ns", "flush_requests" };
@@ -152,7 +153,7 @@ static int read_ack(struct pmemflush_region *r, unsigned long long *ack)
 {
 	const char *flush = pmemflush_region_get_host_flush_path(r);
 	const char *slash = flush ? strrchr(flush, '/') : NULL;
-	char path[PATH_MAX], buf[32], *end;
+	char path[PATH_MAX], buf[32];
 	_cleanup_fclose_ FILE *f = NULL;
 
 	if (!slash)
@@ -163,11 +164,8 @@ static int read_ack(struct pmemflush_region *r, unsigned long long *ack)
 		return -errno;
 	if (!fgets(buf, sizeof(buf), f))
 		return -EIO;
-	errno = 0;
-	*ack = strtoull(buf, &end, 10);
-	if (errno || end == buf)
-		return -EIO;
-	return 0;
+	buf[strcspn(buf, "\n")] = '\0';
+	return util_parse_u64(buf, ack) < 0 ? -EIO : 0;
 }
 
 /* 1: an error is not acknowledged, 0: none is, -1: cannot tell (ack unreadable). */

@@ -189,7 +189,7 @@ static bool mount_hidden(struct libmnt_fs *fs, const char *target)
 	return makedev(stx.stx_dev_major, stx.stx_dev_minor) != mnt_fs_get_devno(fs);
 }
 
-static bool opt_nobarrier(const char *opts)
+bool mon_opt_nobarrier(const char *opts)
 {
 	char *val = NULL;
 	size_t len = 0;
@@ -274,7 +274,7 @@ static int eval_hidden(struct monitor *m, struct libmnt_fs *fs, struct mon_mount
 	}
 	mm->seen = true;
 	mm->hidden = true;
-	if (!opt_nobarrier(mnt_fs_get_options(fs)))
+	if (!mon_opt_nobarrier(mnt_fs_get_options(fs)))
 		mm->hazards &= ~PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;
 	else if (ns && (pmemflush_namespace_get_hazards(ns) & PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED))
 		mm->hazards |= PMEMFLUSH_HAZARD_NOBARRIER_ON_BUFFERED;

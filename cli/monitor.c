@@ -439,6 +439,8 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			argv[optind]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
+	if (VPMEMCTL_PARSE_ONLY(ctx))
+		return VPMEMCTL_EXIT_OK;
 
 	/* A reader that goes away is a write error (status 1), not a kill by SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);

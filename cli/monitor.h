@@ -121,6 +121,8 @@ int mon_mounts_fd(struct monitor *m);
 bool mon_mounts_changed(struct monitor *m);
 /* Compare the pmem mounts with the last evaluation, report mount events. */
 int mon_mounts_eval(struct monitor *m);
+/* Mount options @opts (a mount table's field) say nobarrier or barrier=0. */
+bool mon_opt_nobarrier(const char *opts);
 /* Compare the hazards of namespaces and pmem mounts, report hazard events. */
 int mon_hazards_eval(struct monitor *m);
 /* --initial: the pmem mounts as "snapshot" events. */

@@ -113,7 +113,7 @@ int cmd_help(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			argv[1]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
-	if (!getenv("VPMEMCTL_HELP_NO_MAN") && isatty(STDOUT_FILENO)) {
+	if (ctx && !getenv("VPMEMCTL_HELP_NO_MAN") && isatty(STDOUT_FILENO)) {
 		snprintf(page, sizeof(page), "vpmemctl-%s", cmd->name);
 		/* Only when the page is installed: man -w says where it is. */
 		if (system_quiet("man", "-w", page) == 0) {
@@ -144,7 +144,7 @@ int cmd_version(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	return VPMEMCTL_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+int vpmemctl_main(int argc, char **argv, bool parse_only)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -208,6 +208,14 @@ int main(int argc, char **argv)
 		return VPMEMCTL_EXIT_USAGE;
 	}
 
+	/* getopt is reused by the command: restart it on the command's argv. */
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	/* Parse only: no context, so the command returns after its argument checks. */
+	if (parse_only)
+		return cmd->fn(argc, (const char **)argv, NULL);
+
 	rc = pmemflush_new(&ctx);
 	if (rc < 0) {
 		fprintf(stderr, "vpmemctl: cannot create library context: %s\n", strerror(-rc));
@@ -216,10 +224,6 @@ int main(int argc, char **argv)
 	if (log_prio >= 0)
 		pmemflush_set_log_priority(ctx, log_prio);
 
-	argc -= optind;
-	argv += optind;
-	/* getopt is reused by the command: restart it on the command's argv. */
-	optind = 0;
 	rc = cmd->fn(argc, (const char **)argv, ctx);
 	pmemflush_unref(ctx);
 	/* An answer that could not be written is no answer (vpmemctl flush > /dev/full). */

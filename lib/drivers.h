@@ -71,6 +71,8 @@ void pf_driver_evidence(const struct pf_advice_input *in, char *buf, size_t len)
 /* Module state from libkmod's initstate (or a negative errno: not loaded). Pure. */
 enum pmemflush_module_state pf_module_state_from_kmod(int initstate);
 
+/* vdev.c: order of two virtio device names ("virtioN") by N, as the scan sorts them. */
+int pf_vdev_name_cmp(const char *a, const char *b);
 /*
  * vdev.c: add the virtio-pmem devices found under @virtio_devices (normally
  * /sys/bus/virtio/devices) to @d, in index order; 0 or -ENOMEM. A missing

@@ -41,7 +41,7 @@ static int parse_error(struct libmnt_table *tb, const char *filename, int line)
 	return 1;	/* skip the line; pf_mounts_load() fails afterwards */
 }
 
-int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table)
+int pf_mounts_parse(FILE *f, const char *name, struct libmnt_table **table)
 {
 	struct libmnt_table *tb = mnt_new_table();
 	struct libmnt_iter *itr = NULL;
@@ -54,20 +54,18 @@ int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table)
 		return pf_error(-ENOMEM, "out of memory reading the mount table");
 	mnt_table_set_userdata(tb, &errors);
 	mnt_table_set_parser_errcb(tb, parse_error);
-	rc = mnt_table_parse_file(tb, "/proc/self/mountinfo");
+	rc = mnt_table_parse_stream(tb, f, name);
 	if (rc < 0) {
-		rc = pf_error(rc, "cannot read the mount table /proc/self/mountinfo: %s",
-			      strerror(-rc));
+		rc = pf_error(rc, "cannot read the mount table %s: %s", name, strerror(-rc));
 		goto out;
 	}
 	if (errors) {
-		rc = pf_error(-EINVAL, "cannot parse %u line(s) of the mount table /proc/self/mountinfo",
-			      errors);
+		rc = pf_error(-EINVAL, "cannot parse %u line(s) of the mount table %s", errors, name);
 		goto out;
 	}
 	/* Every process has a root mount: none at all is a failed read. */
 	if (mnt_table_get_nents(tb) == 0) {
-		rc = pf_error(-ENODATA, "the mount table /proc/self/mountinfo is empty");
+		rc = pf_error(-ENODATA, "the mount table %s is empty", name);
 		goto out;
 	}
 	/* libmount guesses the format: every mountinfo line has a root. */
@@ -78,7 +76,7 @@ int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table)
 	}
 	while (mnt_table_next_fs(tb, itr, &fs) == 0)
 		if (!mnt_fs_get_root(fs)) {
-			rc = pf_error(-EINVAL, "/proc/self/mountinfo is not in the mountinfo format");
+			rc = pf_error(-EINVAL, "%s is not in the mountinfo format", name);
 			goto out;
 		}
 	*table = TAKE_PTR(tb);
@@ -87,6 +85,17 @@ out:
 	mnt_free_iter(itr);
 	mnt_unref_table(tb);
 	return rc;
+}
+
+int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table)
+{
+	static const char path[] = "/proc/self/mountinfo";
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+
+	*table = NULL;
+	if (!f)
+		return pf_error(-errno, "cannot read the mount table %s: %s", path, strerror(errno));
+	return pf_mounts_parse(f, path, table);
 }
 
 void pf_mount_parse_options(const char *options, struct pf_mount_facts *facts)

@@ -517,6 +517,16 @@ static enum pmemflush_tristate statx_dax(struct pmemflush_check *c, int fd)
  * the log settings (an application's log function may drop it), and the
  * check and the map show it.
  */
+int pf_method_from_name(const char *name)
+{
+	int m;
+
+	for (m = PMEMFLUSH_METHOD_REFUSED; m <= PMEMFLUSH_METHOD_NONE; m++)
+		if (strcmp(name, pmemflush_method_name(m)) == 0)
+			return m;
+	return -EINVAL;
+}
+
 static void apply_forced_method(struct pmemflush_check *c)
 {
 	const char *env = secure_getenv("PMEMFLUSH_FORCE_METHOD");
@@ -524,10 +534,8 @@ static void apply_forced_method(struct pmemflush_check *c)
 
 	if (!env || !*env)
 		return;
-	for (m = PMEMFLUSH_METHOD_REFUSED; m <= PMEMFLUSH_METHOD_NONE; m++)
-		if (strcmp(env, pmemflush_method_name(m)) == 0)
-			break;
-	if (m > PMEMFLUSH_METHOD_NONE) {
+	m = pf_method_from_name(env);
+	if (m < 0) {
 		fprintf(stderr, "libpmemflush: PMEMFLUSH_FORCE_METHOD=%s is not a method; ignored\n",
 			env);
 		return;

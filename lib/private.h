@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <syslog.h>
 
 #include <pmemflush.h>
@@ -187,6 +188,8 @@ int pf_queue_write_through(const char *disk);
 struct libmnt_table;
 /* The mount table, or -errno when it cannot be read or parsed whole. */
 int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table);
+/* The same, from an open mountinfo stream (@name in messages): the parse alone. */
+int pf_mounts_parse(FILE *f, const char *name, struct libmnt_table **table);
 /*
  * The namespace's block device stack (partitions, then device mapper, md,
  * ... through holders/): its mounts and write-through queues. 0 or -errno.
@@ -194,6 +197,10 @@ int pf_mounts_load(struct pmemflush_ctx *ctx, struct libmnt_table **table);
 int pf_mounts_discover(struct pmemflush_namespace *ns, struct libmnt_table *table);
 void pf_mount_parse_options(const char *options, struct pf_mount_facts *facts);
 void pf_mounts_free(struct pmemflush_mount *m);
+/* watch.c: ext4's /proc/fs/ext4/DEV/options text: 1 nobarrier, 0 barrier, -1 neither. */
+int pf_sbopts_nobarrier(const char *buf);
+/* path.c: the method named @name (pmemflush_method_name()), or -EINVAL. */
+int pf_method_from_name(const char *name);
 
 /*
  * The level check happens before the arguments are evaluated, so disabled

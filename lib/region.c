@@ -356,7 +356,7 @@ PMEMFLUSH_EXPORT int pmemflush_region_get_vpmem_counter(struct pmemflush_region 
 	static const char *const names[] = { "flush_requests", "host_flushes", "flush_errors",
 					     "flush_latency_total_ns", "flush_latency_max_ns",
 					     "flush_errors_ack" };
-	char path[PATH_MAX], buf[32], *end;
+	char path[PATH_MAX], buf[32];
 	size_t i;
 	int rc;
 
@@ -373,9 +373,7 @@ PMEMFLUSH_EXPORT int pmemflush_region_get_vpmem_counter(struct pmemflush_region 
 	rc = util_sysfs_read(path, buf, sizeof(buf));
 	if (rc < 0)
 		return pf_error(rc, "cannot read %s: %s", path, strerror(-rc));
-	errno = 0;
-	*value = strtoull(buf, &end, 10);
-	if (end == buf || *end || errno)
+	if (util_parse_u64(buf, value) < 0)
 		return pf_error(-EIO, "%s: unexpected content '%s'", path, buf);
 	return 0;
 }

@@ -660,14 +660,12 @@ TARGET_GETTER(const char *, get_reason, target->reason, NULL)
 
 static int read_counter(const char *path, unsigned long long *v)
 {
-	char buf[32], *end;
+	char buf[32];
 	int rc = util_sysfs_read(path, buf, sizeof(buf));
 
 	if (rc < 0)
 		return rc;
-	errno = 0;
-	*v = strtoull(buf, &end, 10);
-	return errno || end == buf || *end ? -EINVAL : 0;
+	return util_parse_u64(buf, v);
 }
 
 /*

@@ -85,14 +85,23 @@ static int vdev_read(struct pmemflush_drivers *d, const char *root, const char *
 	return 0;
 }
 
-static int virtio_index(const char *name)
+/* The N of "virtioN": the kernel's %u, so unsigned (atoi made 4294967295 -1). */
+static unsigned long virtio_index(const char *name)
 {
-	return atoi(name + strlen("virtio"));
+	return strtoul(name + strlen("virtio"), NULL, 10);
+}
+
+int pf_vdev_name_cmp(const char *a, const char *b)
+{
+	unsigned long x = virtio_index(a), y = virtio_index(b);
+
+	/* Not x - y: that overflowed an int for far-apart indexes. */
+	return (x > y) - (x < y);
 }
 
 static int by_index(const struct dirent **a, const struct dirent **b)
 {
-	return virtio_index((*a)->d_name) - virtio_index((*b)->d_name);
+	return pf_vdev_name_cmp((*a)->d_name, (*b)->d_name);
 }
 
 static int is_virtio(const struct dirent *e)

@@ -57,20 +57,24 @@
 #include "cleanup.h"
 #include "map.h"
 #include "private.h"
+#include "sysfs.h"
 
 static int read_counter(int fd, const char *path, uint64_t *count)
 {
-	char buf[32], *end;
+	unsigned long long v;
+	char buf[32];
 	ssize_t n;
 
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n < 0)
 		return pf_error(-errno, "cannot read %s: %s", path, strerror(errno));
+	/* The attribute ends with one newline. */
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
 	buf[n] = '\0';
-	errno = 0;
-	*count = strtoull(buf, &end, 10);
-	if (n == 0 || end == buf || errno || (*end && *end != '\n'))
+	if (util_parse_u64(buf, &v) < 0)
 		return pf_error(-EIO, "cannot read %s: unexpected content", path);
+	*count = v;
 	return 0;
 }
 
@@ -134,7 +138,7 @@ static unsigned long long mount_ns(void)
 }
 
 /* Under ext4's options file: 1 nobarrier, 0 barrier, -1 neither. */
-static int sbopts_nobarrier(const char *buf)
+int pf_sbopts_nobarrier(const char *buf)
 {
 	const char *p = buf;
 	size_t n;
@@ -158,7 +162,7 @@ static int sbopts_read(int fd, char *buf, size_t len)
 	if (n <= 0)
 		return n < 0 ? -errno : -EIO;
 	buf[n] = '\0';
-	return sbopts_nobarrier(buf) < 0 ? -EIO : 0;
+	return pf_sbopts_nobarrier(buf) < 0 ? -EIO : 0;
 }
 
 /*
@@ -389,7 +393,7 @@ static int recheck_sbopts(struct pf_watch *w)
 	if (w->fail_ro && !strncmp(buf, "ro", 2) && (buf[2] == '\n' || buf[2] == ',' || !buf[2]))
 		return pf_error(-EROFS, "the file system at %s is now read-only: fsync and msync "
 				"no longer write anything back", w->mount_target);
-	if (sbopts_nobarrier(buf) == 1)
+	if (pf_sbopts_nobarrier(buf) == 1)
 		return pf_error(-EOPNOTSUPP,
 				"%s was remounted nobarrier after %s: fsync and msync no "
 				"longer reach the host; remount it with barriers",

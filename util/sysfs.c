@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,4 +43,16 @@ int util_readlink_base(const char *path, char *buf, size_t len)
 		return -ENAMETOOLONG;
 	strcpy(buf, base);
 	return 0;
+}
+
+int util_parse_u64(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	/* strtoull alone takes " -1" as 2^64 - 1: a counter is digits only. */
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
 }

@@ -16,4 +16,10 @@ int util_sysfs_read(const char *path, char *buf, size_t len);
  */
 int util_readlink_base(const char *path, char *buf, size_t len);
 
+/*
+ * A counter as the kernel prints it (%llu): decimal digits and nothing
+ * else (no sign, space or newline). 0, or -EINVAL (also on overflow).
+ */
+int util_parse_u64(const char *s, unsigned long long *v);
+
 #endif

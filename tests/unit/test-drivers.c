@@ -152,6 +152,17 @@ static void mkdirs(const char *rel)
 	T_EXPECT(system(cmd) == 0);
 }
 
+/* The scan's order: by index, for every index the kernel can give (found by fuzz-sysfs). */
+static void test_vdev_order(void)
+{
+	T_EXPECT(pf_vdev_name_cmp("virtio2", "virtio10") < 0);
+	T_EXPECT(pf_vdev_name_cmp("virtio10", "virtio2") > 0);
+	T_EXPECT(pf_vdev_name_cmp("virtio7", "virtio7") == 0);
+	T_EXPECT(pf_vdev_name_cmp("virtio4294967295", "virtio2") > 0);
+	T_EXPECT(pf_vdev_name_cmp("virtio2", "virtio4294967295") < 0);
+	T_EXPECT(pf_vdev_name_cmp("virtio2147483648", "virtio1") > 0);
+}
+
 static void test_scan(void)
 {
 	struct pmemflush_ctx *ctx;
@@ -408,6 +419,7 @@ int main(void)
 {
 	test_advice();
 	test_evidence_and_names();
+	test_vdev_order();
 	test_scan();
 	test_busy_parsers();
 	test_busy_child();
