@@ -16,11 +16,16 @@
  *       put it on the guest's RAM). A failed persist is counted by errno;
  *       the thread then waits 100 ms, clears the map's sticky error and
  *       goes on with the next record (the failed one is not acknowledged).
- *       SIGUSR1 starts a new "fault window": EIO returns are counted per
- *       window, so a case that injects one host-flush failure per window
- *       learns how many persist calls saw each one. Prints one line:
+ *       With PMEMSTRESS_ERRORS=FILE (vpmem's ndbusN/vpmem/flush_errors), each
+ *       EIO is counted under the value FILE holds right after it: a case
+ *       that injects host-flush failures one at a time learns how many
+ *       persist calls and threads saw each one (index 0: an EIO while the
+ *       device had counted no failure). Prints one line:
  *         proc=P method=M persists=N ok=N failed=N full=N eio=N
- *         errnos=E:N,... eio_by_window=N,N,... threads_with_eio=N
+ *         errnos=E:N,... eio_by_fault=N,N,... threads_eio_by_fault=N,N,...
+ *         threads_with_eio=N
+ *       (eio_by_fault: persist calls that returned EIO, by failure count;
+ *       threads_eio_by_fault: threads that saw at least one of those).
  *   pmemstress verify NPROCS THREADS RECS ACKDIR PATH...
  *       maps every PATH afresh and checks every acknowledged record of
  *       ACKDIR/ack.0 .. ack.(NPROCS-1) (intact: magic, place, seq and
@@ -33,8 +38,8 @@
  * Exit status: 0, or the errno of the failing call (EBADMSG: a record lost).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,7 +53,7 @@
 #define MAGIC 0x5353455254534d50ULL	/* "PMSTRESS" */
 #define MAX_THREADS 256
 #define MAX_PATHS 16
-#define MAX_WINDOWS 16
+#define MAX_FAULTS 16
 #define MAX_ERRNO 160
 
 struct record {
@@ -57,7 +62,7 @@ struct record {
 	uint32_t thread;
 	uint64_t seq;
 	uint64_t payload[3];
-	uint64_t window;	/* the fault window it was written in (information) */
+	uint64_t spare;
 	uint64_t sum;		/* FNV-1a of everything above */
 };
 
@@ -77,19 +82,13 @@ struct writer {
 	size_t nacked, cap;
 	uint64_t persists, ok, failed, full;
 	uint64_t errnos[MAX_ERRNO + 1];
-	uint64_t eio_by_window[MAX_WINDOWS];
+	uint64_t eio_by_fault[MAX_FAULTS];
 	int alloc_failed;
 };
 
-static volatile sig_atomic_t window;
 static struct timespec deadline;
-
-static void on_usr1(int sig)
-{
-	(void)sig;
-	if (window < MAX_WINDOWS - 1)
-		window++;
-}
+/* The device's count of failed host flushes (vpmem's flush_errors), if any. */
+static const char *errors_file;
 
 static uint64_t fnv1a(const void *p, size_t len)
 {
@@ -101,8 +100,7 @@ static uint64_t fnv1a(const void *p, size_t len)
 	return h;
 }
 
-static void fill(struct record *r, unsigned int proc, unsigned int thread, uint64_t seq,
-		 uint64_t win)
+static void fill(struct record *r, unsigned int proc, unsigned int thread, uint64_t seq)
 {
 	int i;
 
@@ -113,7 +111,7 @@ static void fill(struct record *r, unsigned int proc, unsigned int thread, uint6
 	for (i = 0; i < 3; i++)
 		r->payload[i] = (seq + 1) * 0x9e3779b97f4a7c15ULL * (i + 1) ^
 				((uint64_t)proc << 40 | (uint64_t)thread << 20);
-	r->window = win;
+	r->spare = ~seq;
 	r->sum = fnv1a(r, offsetof(struct record, sum));
 }
 
@@ -123,8 +121,34 @@ static int intact(const struct record *r, unsigned int proc, unsigned int thread
 
 	if (r->magic != MAGIC)
 		return 0;
-	fill(&want, proc, thread, seq, r->window);
+	fill(&want, proc, thread, seq);
 	return !memcmp(r, &want, sizeof(want));
+}
+
+/*
+ * Which failure an EIO belongs to: the device's count of failed host
+ * flushes right after it (the failing flush and the refusals until the
+ * administrator acknowledges it read the same count). 0 without the file.
+ */
+static unsigned int fault_index(void)
+{
+	char buf[32];
+	ssize_t n;
+	long v;
+	int fd;
+
+	if (!errors_file)
+		return 0;
+	fd = open(errors_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	v = strtol(buf, NULL, 10);
+	return v < 0 ? 0 : v >= MAX_FAULTS ? MAX_FAULTS - 1 : (unsigned int)v;
 }
 
 static int past_deadline(void)
@@ -166,7 +190,6 @@ static void *write_thread(void *arg)
 	uint64_t seq;
 
 	for (seq = 0; !past_deadline(); seq++) {
-		uint64_t win = (uint64_t)window;
 		struct record r;
 		int rc;
 
@@ -174,7 +197,7 @@ static void *write_thread(void *arg)
 			w->full = 1;
 			break;
 		}
-		fill(&r, w->proc, w->thread, seq, win);
+		fill(&r, w->proc, w->thread, seq);
 		memcpy(&w->area[seq], &r, sizeof(r));
 		w->persists++;
 		rc = pmemflush_persist(w->map, &w->area[seq], sizeof(r));
@@ -186,7 +209,7 @@ static void *write_thread(void *arg)
 		w->failed++;
 		w->errnos[-rc > 0 && -rc <= MAX_ERRNO ? -rc : 0]++;
 		if (rc == -EIO)
-			w->eio_by_window[win]++;
+			w->eio_by_fault[fault_index()]++;
 		/* Let the administrator acknowledge the device's failure first. */
 		usleep(100000);
 		pmemflush_map_clear_error(w->map);
@@ -226,8 +249,9 @@ static void report(struct writer *w, unsigned int n, unsigned int proc,
 		   enum pmemflush_method method)
 {
 	uint64_t persists = 0, ok = 0, failed = 0, full = 0, eio = 0, threads_eio = 0;
-	uint64_t errnos[MAX_ERRNO + 1] = { 0 }, by_win[MAX_WINDOWS] = { 0 };
-	unsigned int i, e, last = (unsigned int)window;
+	uint64_t errnos[MAX_ERRNO + 1] = { 0 }, by_fault[MAX_FAULTS] = { 0 };
+	uint64_t threads_by_fault[MAX_FAULTS] = { 0 };
+	unsigned int i, e, last = 0;
 	const char *sep = "";
 
 	for (i = 0; i < n; i++) {
@@ -239,8 +263,12 @@ static void report(struct writer *w, unsigned int n, unsigned int proc,
 		threads_eio += w[i].errnos[EIO] > 0;
 		for (e = 0; e <= MAX_ERRNO; e++)
 			errnos[e] += w[i].errnos[e];
-		for (e = 0; e < MAX_WINDOWS; e++)
-			by_win[e] += w[i].eio_by_window[e];
+		for (e = 0; e < MAX_FAULTS; e++) {
+			by_fault[e] += w[i].eio_by_fault[e];
+			threads_by_fault[e] += w[i].eio_by_fault[e] > 0;
+			if (w[i].eio_by_fault[e] && e > last)
+				last = e;
+		}
 	}
 	printf("proc=%u method=%s persists=%llu ok=%llu failed=%llu full=%llu eio=%llu errnos=",
 	       proc, pmemflush_method_name(method), (unsigned long long)persists,
@@ -254,9 +282,12 @@ static void report(struct writer *w, unsigned int n, unsigned int proc,
 	}
 	if (!*sep)
 		printf("none");
-	printf(" eio_by_window=");
+	printf(" eio_by_fault=");
 	for (e = 0; e <= last; e++)
-		printf("%s%llu", e ? "," : "", (unsigned long long)by_win[e]);
+		printf("%s%llu", e ? "," : "", (unsigned long long)by_fault[e]);
+	printf(" threads_eio_by_fault=");
+	for (e = 0; e <= last; e++)
+		printf("%s%llu", e ? "," : "", (unsigned long long)threads_by_fault[e]);
 	printf(" threads_with_eio=%llu\n", (unsigned long long)threads_eio);
 }
 
@@ -275,7 +306,7 @@ static int cmd_write(char **argv, int npaths)
 	if (nthreads < 1 || nthreads > MAX_THREADS || proc >= nprocs || !recs ||
 	    npaths < 1 || npaths > MAX_PATHS)
 		return EINVAL;
-	signal(SIGUSR1, on_usr1);
+	errors_file = getenv("PMEMSTRESS_ERRORS");
 	w = calloc(nthreads, sizeof(*w));
 	if (!w)
 		return ENOMEM;
@@ -431,7 +462,7 @@ static int cmd_once(const char *path)
 		/* The last record of the map: stress areas start at the front. */
 		r = (struct record *)pmemflush_map_get_addr(map) +
 		    pmemflush_map_get_length(map) / sizeof(*r) - 1;
-		fill(r, 0xffff, 0xffff, (uint64_t)time(NULL), 0);
+		fill(r, 0xffff, 0xffff, (uint64_t)time(NULL));
 		rc = pmemflush_persist(map, r, sizeof(*r));
 		if (rc < 0)
 			printf("@@VT info pmemstress: persist %s: %s\n", path, strerror(-rc));
