@@ -4,7 +4,7 @@
 # device). After each run the file systems are unmounted and mounted again
 # and every record whose persist returned 0 is checked from a fresh
 # mapping; no persist may fail (no fault is injected). Between the runs,
-# on the idle devices: sysfs unbind/bind and modprobe -r / modprobe cycles
+# on the idle devices: sysfs unbind/bind and rmmod / modprobe cycles
 # of virtio_pmem (unbind first: libnvdimm pins it), each followed by a persist the host witnesses, and the
 # records are checked again. Nothing hangs (every step is bounded), and
 # the kernel logs no warning.
@@ -21,7 +21,7 @@ umount_all() { umount "$MNT0" && umount "$MNT1"; }
 remount_all() { umount_all && mount_all; }
 both() { st_sysfs virtio_pmem "$1" 0 && st_sysfs virtio_pmem "$1" 1; }
 
-# cycles TAG N: N sysfs unbind/bind and N modprobe -r/modprobe cycles of
+# cycles TAG N: N sysfs unbind/bind and N rmmod/modprobe cycles of
 # both devices, each followed by a witnessed persist on each device.
 cycles() {
 	_i=0
@@ -33,11 +33,13 @@ cycles() {
 		check "$_c-mount" mount_all
 		st_witness "$_c-dev0" "$MNT0/once"
 		st_witness "$_c-dev1" "$MNT1/once"
-		_c=$1-modprobe$_i
+		_c=$1-rmmod$_i
 		check "$_c-umount" umount_all
 		# libnvdimm pins the provider while its region is enabled.
 		check "$_c-unbind" both unbind
-		check "$_c-rmmod" timeout -s KILL 60 modprobe -r virtio_pmem
+		# rmmod: the guest's modprobe -r (busybox) exited 1 here although
+		# it had unloaded virtio_pmem (seen on 6.1).
+		check "$_c-rmmod" timeout -s KILL 60 rmmod virtio_pmem
 		check "$_c-unloaded" sh -c "! grep -q '^virtio_pmem ' /proc/modules"
 		check "$_c-load" timeout -s KILL 60 modprobe virtio_pmem
 		check "$_c-mount" mount_all
@@ -62,7 +64,7 @@ st_no_failures one
 check one-remount remount_all
 st_verify one remount "$MNT0/one"
 
-cycles one 2
+cycles one 1
 st_verify one after-cycles "$MNT0/one"
 
 # (b) several maps: three files on two devices and file systems.
@@ -71,7 +73,7 @@ st_no_failures several
 check several-remount remount_all
 st_verify several remount "$MNT0/s0" "$MNT0/s1" "$MNT1/s2"
 
-cycles several 2
+cycles several 1
 st_verify several after-cycles "$MNT0/s0" "$MNT0/s1" "$MNT1/s2"
 vt_metric driver-cycles "$ST_CYCLES" cycles
 check no-io-errors sh -c "! dmesg | grep -iE 'I/O error|EXT4-fs error|XFS.*(error|corrupt)'"
