@@ -29,13 +29,14 @@ BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/pro
                   "tests/guest/progs/daxstore", "tests/guest/progs/persisttool",
                   "tests/guest/progs/crashwriter", "tests/guest/progs/latemap",
                   "tests/guest/progs/flushtarget", "tests/guest/progs/memtool",
-                  "tests/guest/progs/persist-async", "tests/guest/progs/asyncprobe",
-                  "tests/guest/progs/pmemstress"]
+                  "tests/guest/progs/persist-async", "tests/guest/progs/asyncprobe"]
 # Built only where Debian's PMDK is installed (meson options pmdk, bench):
 # copied when present; the cases that run them (pmdk-port; bench-smoke and
 # scripts/bench) fail without them.
 OPTIONAL_BUILD_BINARIES = ["examples/log-pmemflush", "examples/log-pmem2",
                            "tests/guest/progs/pmdkfacts", "bench/pmembench"]
+# Issue 13 (stress: cases stress-virtio-pmem, stress-vpmem).
+BUILD_BINARIES += ["tests/guest/progs/pmemstress"]
 
 
 def prepare(args, extra_files=()):
