@@ -37,6 +37,8 @@ BUILD_BINARIES += ["tests/guest/progs/gonemap"]
 # scripts/bench) fail without them.
 OPTIONAL_BUILD_BINARIES = ["examples/log-pmemflush", "examples/log-pmem2",
                            "tests/guest/progs/pmdkfacts", "bench/pmembench"]
+# Issue 13 (stress: cases stress-virtio-pmem, stress-vpmem).
+BUILD_BINARIES += ["tests/guest/progs/pmemstress"]
 
 
 def prepare(args, extra_files=()):
