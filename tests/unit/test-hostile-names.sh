@@ -77,5 +77,19 @@ for t in /proc/self/status /sys/kernel/mm ../../../../../../../../proc/self /pro
 		fail "check $t: $(cat "$log.err")"
 done
 
+# A character device that is not device dax: no region, no file system;
+# check said "msync, durable: yes" for /dev/null.
+for t in /dev/null /dev/zero /dev/tty; do
+	[ -c "$t" ] || continue
+	"$vpmemctl" check "$t" > /dev/null 2> "$log.err"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "check $t exited $rc, expected 1"
+	grep -q 'is a character device that is not device dax' "$log.err" ||
+		fail "check $t: $(cat "$log.err")"
+	"$vpmemctl" flush "$t" > /dev/null 2> "$log.err"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "flush $t exited $rc, expected 1"
+done
+
 [ $fails -eq 0 ] && echo "ok"
 exit $((fails > 0))
