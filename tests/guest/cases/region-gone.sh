@@ -105,8 +105,15 @@ dax3=$(basename "$DAX3")
 start vdaxns "$DAX3"
 ndctl disable-namespace "$(basename "$NS3")" > /tmp/dn.out 2>&1
 vt_info "ndctl disable-namespace (dax mapped): rc=$? $(tr '\n' ' ' < /tmp/dn.out)"
+mark vdaxns-a
 finish vdaxns
+mark vdaxns-b
 vt_info "device dax namespace disabled under the map: after=$(field vdaxns after) store=$(field vdaxns store)"
+# pmemflush_persist(3): the bus and its flush attribute stay, so persist
+# still succeeds there, each call a real host flush (after, again).
+check_eq vdaxns-persist-still-ok "$(field vdaxns after)" 0
+check_eq vdaxns-second-persist-still-ok "$(field vdaxns again)" 0
+expect_hf vdaxns-a vdaxns-b ge 2 vdaxns-persists-reach-host
 
 # vpmem, device dax: unbind the virtio device (bus, region, attribute gone).
 start vdax "$DAX2"
