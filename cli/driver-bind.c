@@ -103,8 +103,8 @@ static int may_bind(const char *dev, const char *from, const char *target)
 		goto denied;
 	if (driver_may_load())
 		return 0;
-	fprintf(stderr, "vpmemctl driver bind: permission denied: %s: loading module %s needs root (CAP_SYS_MODULE)\n",
-		dev, target);
+	fprintf(stderr, "vpmemctl driver bind: permission denied: %s: loading module %s %s\n",
+		dev, target, driver_cap_missing());
 	return -EPERM;
 denied:
 	fprintf(stderr, "vpmemctl driver bind: permission denied: %s: writing %s needs root (%s)\n",

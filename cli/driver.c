@@ -66,6 +66,14 @@ bool driver_may_load(void)
 	return d[CAP_TO_INDEX(CAP_SYS_MODULE)].effective & CAP_TO_MASK(CAP_SYS_MODULE);
 }
 
+const char *driver_cap_missing(void)
+{
+	/* Root in a container usually lacks it: "needs root" would puzzle root. */
+	return geteuid() ? "needs root (CAP_SYS_MODULE)"
+			 : "needs CAP_SYS_MODULE, which this root process does not have (a container, "
+			   "or the capability dropped)";
+}
+
 static bool known_module(const char *name)
 {
 	return strcmp(name, "vpmem") == 0 || strcmp(name, "virtio_pmem") == 0;
@@ -134,6 +142,7 @@ static int driver_load(struct pmemflush_ctx *ctx, const char *name)
 {
 	struct pmemflush_drivers *d = NULL;
 	struct pmemflush_module *m;
+	bool may;
 	int rc;
 
 	/*
@@ -141,10 +150,17 @@ static int driver_load(struct pmemflush_ctx *ctx, const char *name)
 	 * when the module is loaded already, so that the answer does not
 	 * depend on the state.
 	 */
-	rc = driver_may_load() ? pmemflush_module_load(ctx, name) : -EPERM;
-	if (rc == -EPERM || rc == -EACCES) {
-		fprintf(stderr, "vpmemctl driver load: permission denied: loading module %s needs root (CAP_SYS_MODULE)\n",
+	may = driver_may_load();
+	rc = may ? pmemflush_module_load(ctx, name) : -EPERM;
+	if ((rc == -EPERM || rc == -EACCES) && may) {
+		/* CAP_SYS_MODULE of a user namespace, modules_disabled, lockdown. */
+		fprintf(stderr, "vpmemctl driver load: permission denied: the kernel refused to load module %s although this process has CAP_SYS_MODULE (only the initial user namespace's counts; kernel.modules_disabled or lockdown refuse root too)\n",
 			name);
+		return VPMEMCTL_EXIT_PERMISSION;
+	}
+	if (rc == -EPERM || rc == -EACCES) {
+		fprintf(stderr, "vpmemctl driver load: permission denied: loading module %s %s\n",
+			name, driver_cap_missing());
 		return VPMEMCTL_EXIT_PERMISSION;
 	}
 	if (rc < 0) {

@@ -17,6 +17,8 @@ int driver_exit_status(int rc);
 
 /* Whether this process has CAP_SYS_MODULE (true when that cannot be told: the kernel decides). */
 bool driver_may_load(void);
+/* Why this process may not load a module: "needs root (CAP_SYS_MODULE)", or for root what it lacks. */
+const char *driver_cap_missing(void);
 
 /* driver-bind.c: vpmemctl driver bind DRIVER DEVICE|all. */
 int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *device);

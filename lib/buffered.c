@@ -85,6 +85,20 @@ const char *pf_fs_pseudo_name(long f_type)
 		{ 0x63677270UL, "cgroup2" },	{ 0x62656570UL, "configfs" },
 		{ 0xcafe4a11UL, "bpf" },	{ 0x1cd1UL, "devpts" },
 		{ 0xde5e81e4UL, "efivarfs" },	{ 0x6165676cUL, "pstore" },
+		/*
+		 * Reachable by a path too (/proc/self/ns/mnt, /dev/mqueue,
+		 * /proc/self/fd/N of a pipe, socket, eventfd or dma-buf, ...):
+		 * each answers a stat with a regular file or directory.
+		 */
+		{ 0x6e736673UL, "nsfs" },	{ 0x19800202UL, "mqueue" },
+		{ 0x42494e4dUL, "binfmt_misc" }, { 0x65735543UL, "fusectl" },
+		{ 0xf97cff8cUL, "selinuxfs" },	{ 0x43415d53UL, "smackfs" },
+		{ 0x0187UL, "autofs" },		{ 0x9fa2UL, "usbdevfs" },
+		{ 0x6c6f6f70UL, "binderfs" },	{ 0xabba1974UL, "xenfs" },
+		{ 0x67596969UL, "rpc_pipefs" }, { 0x6e667364UL, "nfsd" },
+		{ 0x50495045UL, "pipefs" },	{ 0x534f434bUL, "sockfs" },
+		{ 0x09041934UL, "anon_inode" }, { 0x444d4142UL, "dmabuf" },
+		{ 0x454d444dUL, "devmem" },	{ 0x62646576UL, "bdev" },
 	};
 	size_t i;
 
@@ -101,6 +115,7 @@ bool pf_fs_is_volatile(long f_type)
 	case 0x01021994UL:	/* TMPFS_MAGIC (also devtmpfs, shmem) */
 	case 0x858458f6UL:	/* RAMFS_MAGIC */
 	case 0x958458f6UL:	/* HUGETLBFS_MAGIC */
+	case 0x5345434dUL:	/* SECRETMEM_MAGIC (memfd_secret) */
 		return true;
 	default:
 		return false;

@@ -601,6 +601,14 @@ static int check_path(struct pmemflush_check *c, int fd, bool trust)
 		/* Device dax accepts MAP_SYNC on any platform: no evidence, no probe. */
 		if (f.devdax)
 			f.dax = PMEMFLUSH_YES;
+		/*
+		 * Any other character device (/dev/null, a tty) has no file
+		 * system and no region: "msync, durable" would be a lie, and
+		 * flush refuses it too (target.c).
+		 */
+		else if (rc == 0)
+			return pf_error(-EINVAL, "%s is a character device that is not device dax: "
+					"nothing there can be made durable", c->path);
 	} else if (S_ISBLK(st.st_mode)) {
 		/*
 		 * No MAP_SYNC probe: block devices never offer it, and opening

@@ -129,6 +129,13 @@ static void test_volatile_fs(void)
 	T_EXPECT(pf_fs_pseudo_name(0x62656572) && !strcmp(pf_fs_pseudo_name(0x62656572), "sysfs"));
 	T_EXPECT(pf_fs_pseudo_name(0x9fa0) && !strcmp(pf_fs_pseudo_name(0x9fa0), "proc"));
 	T_EXPECT(pf_fs_pseudo_name((long)0xffffffffcafe4a11LL) != NULL);	/* sign-extended bpf */
+	T_EXPECT(pf_fs_pseudo_name(0x6e736673) && !strcmp(pf_fs_pseudo_name(0x6e736673), "nsfs"));
+	T_EXPECT(pf_fs_pseudo_name(0x19800202) != NULL);	/* mqueue */
+	T_EXPECT(pf_fs_pseudo_name(0x42494e4d) != NULL);	/* binfmt_misc */
+	T_EXPECT(pf_fs_pseudo_name(0x50495045) != NULL);	/* pipefs */
+	T_EXPECT(!pf_fs_pseudo_name(0x5345434d));	/* secretmem: volatile, not pseudo */
+	T_EXPECT(pf_fs_is_volatile(0x5345434d));
+	T_EXPECT(!pf_fs_pseudo_name(0x65735546));	/* fuse: may hold data */
 	T_EXPECT(!pf_fs_pseudo_name(0xEF53));		/* ext4 */
 	T_EXPECT(!pf_fs_pseudo_name(0x01021994));	/* tmpfs: volatile, not pseudo */
 	T_EXPECT(!pf_fs_is_volatile(0x58465342));	/* xfs */

@@ -62,7 +62,8 @@ done
 
 # Targets on file systems that hold no data: refused (1), not "ok" or
 # "durable: yes".
-for t in /proc/self/status /sys/kernel/mm ../../../../../../../../proc/self; do
+# /proc/self/ns/mnt is a regular file of nsfs, not of proc (was "durable: yes").
+for t in /proc/self/status /sys/kernel/mm ../../../../../../../../proc/self /proc/self/ns/mnt; do
 	[ -e "$t" ] || continue
 	"$vpmemctl" flush "$t" > /dev/null 2> "$log.err"
 	rc=$?
@@ -74,6 +75,20 @@ for t in /proc/self/status /sys/kernel/mm ../../../../../../../../proc/self; do
 	[ "$rc" -eq 1 ] || fail "check $t exited $rc, expected 1"
 	grep -q 'which holds no data: nothing there can be made durable' "$log.err" ||
 		fail "check $t: $(cat "$log.err")"
+done
+
+# A character device that is not device dax: no region, no file system;
+# check said "msync, durable: yes" for /dev/null.
+for t in /dev/null /dev/zero /dev/tty; do
+	[ -c "$t" ] || continue
+	"$vpmemctl" check "$t" > /dev/null 2> "$log.err"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "check $t exited $rc, expected 1"
+	grep -q 'is a character device that is not device dax' "$log.err" ||
+		fail "check $t: $(cat "$log.err")"
+	"$vpmemctl" flush "$t" > /dev/null 2> "$log.err"
+	rc=$?
+	[ "$rc" -eq 1 ] || fail "flush $t exited $rc, expected 1"
 done
 
 [ $fails -eq 0 ] && echo "ok"

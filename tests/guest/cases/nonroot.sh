@@ -200,4 +200,19 @@ udevadm trigger --action=change "$DAX2"
 udevadm settle -t 30
 check_eq udev-world-writable-dax-flush-not "$(stat -c '%a' "$VPMEM2/flush")" 200
 check_eq no-world-writable-after-udev "$(ww /sys/bus/nd/devices/ndbus*/vpmem/)" ""
+# The helper did run on that event (200 is also what it starts from): with
+# a group on the dax device the attribute gets that group and its write,
+# still none for others, and a member of the group persists through it.
+chgrp 1000 "$DAX2"
+udevadm trigger --action=change "$DAX2"
+udevadm settle -t 30
+check_eq udev-group-dax-flush-group-write "$(stat -c '%u:%g %a' "$VPMEM2/flush")" "0:1000 220"
+as "persisttool map $DAX2" > /tmp/m.out 2>&1
+check_eq udev-group-member-maps-devdax $? 0
+vt_info "devdax as app in the group: $(cat /tmp/m.out)"
+chgrp 0 "$DAX2"
+chmod 0600 "$DAX2"
+udevadm trigger --action=change "$DAX2"
+udevadm settle -t 30
+check_eq udev-group-gone-flush-root-only "$(stat -c '%u:%g %a' "$VPMEM2/flush")" "0:0 200"
 vt_no_kernel_splat no-kernel-splat

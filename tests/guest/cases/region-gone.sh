@@ -5,7 +5,7 @@
 # and the map still persists; what it does not refuse (unbinding the virtio
 # device, disabling a device dax namespace) is done under the map, and then
 # persist returns an error (never 0 for a region that is gone), again on
-# the next call, nothing crashes or hangs, and unmap closes every descriptor
+# the next call and after pmemflush_map_clear_error(), nothing crashes or hangs, and unmap closes every descriptor
 # and mapping the map had.
 # vt: devices=256M,256M,256M,256M driver0=virtio_pmem driver1=vpmem driver2=vpmem driver3=vpmem mode0=fsdax mode1=fsdax mode2=devdax mode3=devdax fs0=ext4 fs1=ext4 mount0=dax mount1=dax timeout=480
 
@@ -50,6 +50,11 @@ gone() {
 	case "$(field "$1" again)" in
 	-*) vt_ok "$1-second-persist-fails" ;;
 	*) vt_fail "$1-second-persist-fails" "second persist returned '$(field "$1" again)'" ;;
+	esac
+	# pmemflush_map_clear_error() acknowledges; the device is still gone.
+	case "$(field "$1" retry)" in
+	-*) vt_ok "$1-persist-after-clear-fails" ;;
+	*) vt_fail "$1-persist-after-clear-fails" "persist after clear_error returned '$(field "$1" retry)'" ;;
 	esac
 	vt_metric "$1-errno-$(field "$1" errno)" 1 call
 	# pmemflush_persist(3): -ENODEV (sysfs) or -ENXIO (vpmem), message "removed".
@@ -105,8 +110,16 @@ dax3=$(basename "$DAX3")
 start vdaxns "$DAX3"
 ndctl disable-namespace "$(basename "$NS3")" > /tmp/dn.out 2>&1
 vt_info "ndctl disable-namespace (dax mapped): rc=$? $(tr '\n' ' ' < /tmp/dn.out)"
+mark vdaxns-a
 finish vdaxns
+mark vdaxns-b
 vt_info "device dax namespace disabled under the map: after=$(field vdaxns after) store=$(field vdaxns store)"
+# pmemflush_persist(3): the bus and its flush attribute stay, so persist
+# still succeeds there, each call a real host flush (after, again, retry).
+check_eq vdaxns-persist-still-ok "$(field vdaxns after)" 0
+check_eq vdaxns-second-persist-still-ok "$(field vdaxns again)" 0
+check_eq vdaxns-persist-after-clear-ok "$(field vdaxns retry)" 0
+expect_hf vdaxns-a vdaxns-b ge 3 vdaxns-persists-reach-host
 
 # vpmem, device dax: unbind the virtio device (bus, region, attribute gone).
 start vdax "$DAX2"

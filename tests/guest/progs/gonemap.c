@@ -8,10 +8,11 @@
  * and persists once, creates FLAG.ready, waits (120 s at most) until FLAG
  * exists (the case removes the region meanwhile), then persists again
  * without a new store (a store could fault), persists once more (the
- * error must be sticky), tries one store (a fault is caught and said),
+ * error must be sticky), clears the error and persists again (the error
+ * must come back: a cleared error is no durable region), tries one store (a fault is caught and said),
  * unmaps and counts its descriptors and mappings again. Prints one line:
  *
- *   first=RC after=RC errno=NAME again=RC store=ok|sigbus unmapped=1
+ *   first=RC after=RC errno=NAME again=RC cleared=RC retry=RC store=ok|sigbus unmapped=1
  *   fds_before=N fds_after=M mapped_after=0|1 msg=MESSAGE
  *
  * RC is persist's return value (0 or a negative errno). A SIGBUS inside
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
 	struct pmemflush_map *m = NULL;
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	char ready[4096], msg[1024] = "", after_s[32];
-	volatile int after = 0, again = 0, store_ok = 0;
+	volatile int after = 0, again = 0, cleared = 1, retry = 1, store_ok = 0;
 	int fds_before, first, rc, i;
 	struct stat st;
 	char *p;
@@ -132,6 +133,8 @@ int main(int argc, char **argv)
 		snprintf(after_s, sizeof(after_s), "%d", after);
 		snprintf(msg, sizeof(msg), "%s", pmemflush_errormsg());
 		again = pmemflush_persist(m, p + 4096, 64);
+		cleared = pmemflush_map_clear_error(m);
+		retry = pmemflush_persist(m, p + 4096, 64);
 	} else {
 		after = 1;
 		snprintf(after_s, sizeof(after_s), "sigbus");
@@ -143,9 +146,9 @@ int main(int argc, char **argv)
 	armed = 0;
 	pmemflush_unmap(m);
 	pmemflush_unref(ctx);
-	printf("first=%d after=%s errno=%s again=%d store=%s unmapped=1 fds_before=%d "
+	printf("first=%d after=%s errno=%s again=%d cleared=%d retry=%d store=%s unmapped=1 fds_before=%d "
 	       "fds_after=%d mapped_after=%d msg=%s\n",
-	       first, after_s, after == 1 ? "sigbus" : errname(after), again,
+	       first, after_s, after == 1 ? "sigbus" : errname(after), again, cleared, retry,
 	       store_ok ? "ok" : "sigbus", fds_before, count_fds(), still_mapped(argv[1]), msg);
 	return 0;
 }
