@@ -30,6 +30,7 @@ BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/pro
                   "tests/guest/progs/crashwriter", "tests/guest/progs/latemap",
                   "tests/guest/progs/flushtarget", "tests/guest/progs/memtool",
                   "tests/guest/progs/persist-async", "tests/guest/progs/asyncprobe"]
+BUILD_BINARIES += ["tests/guest/progs/persist-log"]
 # Built only where Debian's PMDK is installed (meson options pmdk, bench):
 # copied when present; the cases that run them (pmdk-port; bench-smoke and
 # scripts/bench) fail without them.
