@@ -54,6 +54,9 @@ vg version 0 memcheck vpmemctl version
 vg help-cmd 0 memcheck vpmemctl help flush
 vg usage-error 2 memcheck vpmemctl list --no-such-option
 vg list-table 0 memcheck vpmemctl list -u -v
+# valgrind's CPU model has no hypervisor bit: the DMI vendor (QEMU) must
+# still make the library say hypervisor=yes, as it does natively.
+check list-under-valgrind-hypervisor grep -q 'hypervisor=yes' /tmp/vg/list-table.out
 vg list-json 0 memcheck vpmemctl list --json
 vg check-fsdax-json 0 memcheck vpmemctl check --json "$MNT0"
 vg check-devdax-in-tree 3 memcheck vpmemctl check "$DAX1"
