@@ -27,6 +27,9 @@ VPMEM_PACKAGES=(
 	# analysis (clang-tidy, scan-build from clang-tools, cppcheck) and
 	# valgrind, on the host and copied into the guests
 	clang libclang-rt-14-dev clang-tidy clang-tools cppcheck valgrind
+	# memcheck cannot start without ld.so's symbols (its mandatory strlen
+	# redirection): the guest gets ld.so's detached debug file from here
+	libc6-dbg
 )
 
 as_root() {

@@ -32,6 +32,7 @@ BUILD_BINARIES = ["cli/vpmemctl", "tests/guest/progs/pmemtest", "tests/guest/pro
                   "tests/guest/progs/persist-async", "tests/guest/progs/asyncprobe"]
 # Issue 13 (non-root, a region gone under a live map).
 BUILD_BINARIES += ["tests/guest/progs/gonemap"]
+BUILD_BINARIES += ["tests/guest/progs/persist-log"]
 # Built only where Debian's PMDK is installed (meson options pmdk, bench):
 # copied when present; the cases that run them (pmdk-port; bench-smoke and
 # scripts/bench) fail without them.
