@@ -629,6 +629,12 @@ class CaseTest(unittest.TestCase):
             with self.assertRaises(HarnessError, msg=hdr):
                 case.Case(self.write(hdr))
 
+    def test_once_key(self):
+        self.assertTrue(case.Case(self.write("# vt: once=1\n")).once)
+        self.assertFalse(case.Case(self.write("# vt: devices=64M\n")).once)
+        with self.assertRaises(HarnessError):
+            case.Case(self.write("# vt: once=yes\n"))
+
     def test_needs_vpmem(self):
         self.assertTrue(case.Case(self.write("# vt: devices=1G,1G driver1=vpmem\n")).needs_vpmem())
         self.assertFalse(case.Case(self.write("# vt: devices=1G\n")).needs_vpmem())

@@ -3,7 +3,7 @@
 # under drd (--error-exitcode: any report fails), on ext4-dax (the msync
 # method) and on device dax with vpmem (the host-flush method). The host
 # flushes of each run are counted (QEMU's trace): the flushes really ran.
-# vt: devices=256M,256M driver=vpmem mode0=fsdax fs0=ext4 mount0=dax mode1=devdax timeout=600
+# vt: devices=256M,256M driver=vpmem mode0=fsdax fs0=ext4 mount0=dax mode1=devdax timeout=600 once=1
 
 . /vpmem/cases/valgrind.inc
 

@@ -98,6 +98,18 @@ def cmd_run(args):
     # --crash: only the host-crash cases (vmtest/crash.py); --no-crash: the others.
     if args.crash is not None:
         cases = [c for c in cases if bool(c.crash) == args.crash]
+    # --skip-once (scripts/test, every kernel after the first): cases with
+    # once=1 (slow ones whose subject is our user-space code, not the
+    # kernel: valgrind) ran on the first kernel and are not run again. Named
+    # cases always run.
+    if args.skip_once and not args.cases:
+        skipped = [c.name for c in cases if c.once]
+        cases = [c for c in cases if not c.once]
+        if skipped:
+            log(f"not run again on this kernel (once=1): {', '.join(skipped)}")
+    # Longest first (by their timeout), so that a slow case does not start
+    # last and run alone at the end.
+    cases.sort(key=lambda c: -c.timeout)
     build, kernel, initrd, ko = prepare(args)
     accel = qemu.choose_accel(kernel, initrd)
     shim = crash.build_shim(build) if any(c.crash for c in cases) else None
@@ -203,6 +215,8 @@ def main():
                    help="only the host-crash cases")
     r.add_argument("--no-crash", dest="crash", action="store_false",
                    help="every case but the host-crash ones")
+    r.add_argument("--skip-once", action="store_true",
+                   help="leave out the cases with once=1 (they ran on another kernel)")
     r.add_argument("cases", nargs="*")
     sub.add_parser("kernel")
     sub.add_parser("demo")

@@ -27,6 +27,9 @@ for that device):
   hotplug   N free PCIe root ports for virtio-pmem devices the guest asks
             the host to hot-plug while it runs (lib.sh vt_hotplug; QMP,
             vmtest/hotplug.py), each up to 4 GiB; default 0
+  once      1: run on one kernel only (scripts/test passes --skip-once for
+            every kernel after the first); for slow cases whose subject is
+            the project's user-space code, not the kernel (valgrind)
 """
 import os
 import re
@@ -42,7 +45,7 @@ CHOICES = {
 DEFAULTS = {"devices": "256M", "driver": "virtio_pmem", "mode": "raw", "fs": "none",
             "mount": "", "timeout": "120", "smp": "2", "mem": "1024",
             "crash": "", "crash_expect": "intact", "crash_min": "",
-            "nvdimm": "", "hotplug": "0"}
+            "nvdimm": "", "hotplug": "0", "once": "0"}
 PHASES = ("write", "check")
 
 
@@ -70,6 +73,9 @@ class Case:
         if not self.opts["hotplug"].isdigit() or int(self.opts["hotplug"]) > 16:
             raise HarnessError(f"{path}: hotplug={self.opts['hotplug']}: expected 0..16 slots")
         self.hotplug = int(self.opts["hotplug"])
+        if self.opts["once"] not in ("0", "1"):
+            raise HarnessError(f"{path}: once={self.opts['once']}: expected 0 or 1")
+        self.once = self.opts["once"] == "1"
         self.crash = self._crash_opts(path)
         known = set(DEFAULTS) | {f"{k}{i}" for k in PER_DEVICE for i in range(len(self.sizes))}
         for key in self.opts:
