@@ -224,8 +224,7 @@ static int add_step(struct pmemflush_target *t, enum pmemflush_flush_how how, co
 	*s = (struct flush_step){ .how = how, .fd = -1, .path = strdup(path) };
 	if (!s->path)
 		return pf_error(-ENOMEM, "out of memory");
-	s->fd = f;
-	f = -1;
+	s->fd = TAKE_FD(f);
 	s->watch = TAKE_PTR(w);
 	t->nsteps++;
 	if (devname && list_add(&t->devname, devname) < 0)
@@ -260,8 +259,7 @@ static int open_target(const char *name, int *fdp, struct stat *st)
 		return pf_error(rc, "cannot stat '%s': %s", name, strerror(-rc));
 	}
 	if (S_ISCHR(st->st_mode)) {
-		*fdp = pfd;
-		pfd = -1;
+		*fdp = TAKE_FD(pfd);
 		return 0;
 	}
 	if (!S_ISBLK(st->st_mode) && !S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
@@ -553,8 +551,7 @@ static int plan_path(struct pmemflush_target *t)
 	}
 	if (!fsync_durable(c))
 		return set_reason(t, "%s", check_reason(c));
-	w = watch_fsync(c, mountinfo);
-	mountinfo = -1;
+	w = watch_fsync(c, TAKE_FD(mountinfo));
 	if (!w)
 		return pf_error(-ENOMEM, "out of memory");
 	rc = add_step(t,
@@ -597,6 +594,7 @@ PMEMFLUSH_EXPORT int pmemflush_target_resolve(struct pmemflush_ctx *ctx, const c
 	t->kind = pf_target_parse(name, NULL, NULL);
 	t->name = strdup(name);
 	if (!t->name)
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): t is _cleanup_; clang 14 does not model __attribute__((cleanup)) */
 		return pf_error(-ENOMEM, "out of memory");
 	rc = t->kind == PMEMFLUSH_TARGET_PATH ? plan_path(t) : plan_named(t);
 	if (rc < 0)
