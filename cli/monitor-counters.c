@@ -173,7 +173,8 @@ static int read_ack(struct pmemflush_region *r, unsigned long long *ack)
 /* 1: an error is not acknowledged, 0: none is, -1: cannot tell (ack unreadable). */
 static int errors_unacked(struct pmemflush_region *r, unsigned long long errors)
 {
-	unsigned long long ack;
+	/* Zero: the analysers do not know that fopen() sets errno. */
+	unsigned long long ack = 0;
 
 	if (read_ack(r, &ack) < 0)
 		return errors ? -1 : 0;
