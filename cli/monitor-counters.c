@@ -359,7 +359,7 @@ baseline:
 int mon_counters_poll(struct monitor *m, double elapsed, double now)
 {
 	struct pmemflush_region *r;
-	size_t i;
+	size_t i, j;
 	int rc;
 
 	rc = mon_snapshot(m);
@@ -372,15 +372,18 @@ int mon_counters_poll(struct monitor *m, double elapsed, double now)
 			return 0;
 		poll_region(m, r, elapsed, now);
 	}
-	/* A region that is gone: its device events said so. */
-	for (i = 0; i < m->n_counters;) {
-		if (m->counters[i].seen) {
-			i++;
+	/*
+	 * A region that is gone: its device events said so. The others keep
+	 * their order (j <= i): no entry is both moved and freed.
+	 */
+	for (i = 0, j = 0; i < m->n_counters; i++) {
+		if (!m->counters[i].seen) {
+			free(m->counters[i].region);
+			free(m->counters[i].bus);
 			continue;
 		}
-		free(m->counters[i].region);
-		free(m->counters[i].bus);
-		m->counters[i] = m->counters[--m->n_counters];
+		m->counters[j++] = m->counters[i];
 	}
+	m->n_counters = j;
 	return 0;
 }

@@ -395,7 +395,7 @@ static int plan_ns_blockdev(struct pmemflush_target *t, struct pmemflush_region 
 	_cleanup_close_ int fd = -1;
 	struct pf_watch *w;
 	char node[PATH_MAX];
-	struct stat st;
+	struct stat st = { 0 }; /* the analysers do not know open() sets errno */
 	int rc;
 
 	if (!ns->blockdev)
@@ -532,7 +532,7 @@ static int plan_path(struct pmemflush_target *t)
 	_cleanup_(check_unrefp) struct pmemflush_check *c = NULL;
 	_cleanup_close_ int fd = -1, mountinfo = -1;
 	struct pf_watch *w;
-	struct stat st;
+	struct stat st = { 0 }; /* the analysers do not know open() sets errno */
 	int rc;
 
 	/* Before the check reads the mount table: a remount after it shows. */
