@@ -165,7 +165,8 @@ int busy_claim(const char *sysblock, const char *disk, int *fdp, char *why, size
 	rc = util_sysfs_read(path, num, sizeof(num));
 	if (rc < 0)
 		return fail(-rc, why, len, path);
-	if (sscanf(num, "%u:%u", &major, &minor) != 2)
+	/* The kernel's MAJ:MIN; a wrong number fails the st_rdev check below. */
+	if (sscanf(num, "%u:%u", &major, &minor) != 2) /* NOLINT(cert-err34-c) */
 		return fail(EINVAL, why, len, path);
 	snprintf(path, sizeof(path), "/dev/%s", disk);
 	/*
@@ -191,8 +192,7 @@ int busy_claim(const char *sysblock, const char *disk, int *fdp, char *why, size
 			 disk);
 		return -ENODEV;
 	}
-	*fdp = fd;
-	fd = -1;
+	*fdp = TAKE_FD(fd);
 	return 0;
 }
 

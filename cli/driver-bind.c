@@ -32,7 +32,7 @@
 
 static void nap(void)
 {
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	struct timespec ts = { 0, 100L * 1000 * 1000 };
 
 	nanosleep(&ts, NULL);
 }

@@ -171,7 +171,8 @@ static int read_ack(struct pmemflush_region *r, unsigned long long *ack)
 /* 1: an error is not acknowledged, 0: none is, -1: cannot tell (ack unreadable). */
 static int errors_unacked(struct pmemflush_region *r, unsigned long long errors)
 {
-	unsigned long long ack;
+	/* Zero: the analysers do not know that fopen() sets errno. */
+	unsigned long long ack = 0;
 
 	if (read_ack(r, &ack) < 0)
 		return errors ? -1 : 0;
@@ -356,7 +357,7 @@ baseline:
 int mon_counters_poll(struct monitor *m, double elapsed, double now)
 {
 	struct pmemflush_region *r;
-	size_t i;
+	size_t i, j;
 	int rc;
 
 	rc = mon_snapshot(m);
@@ -369,15 +370,18 @@ int mon_counters_poll(struct monitor *m, double elapsed, double now)
 			return 0;
 		poll_region(m, r, elapsed, now);
 	}
-	/* A region that is gone: its device events said so. */
-	for (i = 0; i < m->n_counters;) {
-		if (m->counters[i].seen) {
-			i++;
+	/*
+	 * A region that is gone: its device events said so. The others keep
+	 * their order (j <= i): no entry is both moved and freed.
+	 */
+	for (i = 0, j = 0; i < m->n_counters; i++) {
+		if (!m->counters[i].seen) {
+			free(m->counters[i].region);
+			free(m->counters[i].bus);
 			continue;
 		}
-		free(m->counters[i].region);
-		free(m->counters[i].bus);
-		m->counters[i] = m->counters[--m->n_counters];
+		m->counters[j++] = m->counters[i];
 	}
+	m->n_counters = j;
 	return 0;
 }

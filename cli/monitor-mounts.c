@@ -361,7 +361,7 @@ int mon_mounts_eval(struct monitor *m)
 	struct libmnt_table *tb;
 	struct libmnt_iter *it;
 	struct libmnt_fs *fs;
-	size_t i;
+	size_t i, j;
 	int rc;
 
 	tb = mnt_new_table_from_file("/proc/self/mountinfo");
@@ -383,15 +383,16 @@ int mon_mounts_eval(struct monitor *m)
 	}
 	mnt_free_iter(it);
 	mnt_unref_table(tb);
-	for (i = 0; i < m->n_mounts;) {
-		if (m->mounts[i].seen) {
-			i++;
+	/* Gone ones are reported and freed; the others keep their order. */
+	for (i = 0, j = 0; i < m->n_mounts; i++) {
+		if (!m->mounts[i].seen) {
+			report_mount(m, "umount", &m->mounts[i]);
+			mount_free(&m->mounts[i]);
 			continue;
 		}
-		report_mount(m, "umount", &m->mounts[i]);
-		mount_free(&m->mounts[i]);
-		m->mounts[i] = m->mounts[--m->n_mounts];
+		m->mounts[j++] = m->mounts[i];
 	}
+	m->n_mounts = j;
 	return rc;
 }
 
@@ -520,7 +521,7 @@ int mon_hazards_eval(struct monitor *m)
 	struct pmemflush_region *r;
 	struct pmemflush_namespace *ns;
 	unsigned int bit;
-	size_t i;
+	size_t i, keep;
 	int rc;
 
 	rc = mon_snapshot(m);
@@ -548,18 +549,18 @@ int mon_hazards_eval(struct monitor *m)
 			return rc;
 	}
 	/* A subject that is gone takes its hazards with it. */
-	for (i = 0; i < m->n_hazards;) {
+	for (i = 0, keep = 0; i < m->n_hazards; i++) {
 		struct mon_hazard *h = &m->hazards[i];
 
-		if (h->seen) {
-			i++;
+		if (!h->seen) {
+			pmemflush_hazard_foreach(h->mask, bit)
+				report_hazard(m, "cleared", h, bit);
+			free(h->subject_kind);
+			free(h->subject);
 			continue;
 		}
-		pmemflush_hazard_foreach(h->mask, bit)
-			report_hazard(m, "cleared", h, bit);
-		free(h->subject_kind);
-		free(h->subject);
-		m->hazards[i] = m->hazards[--m->n_hazards];
+		m->hazards[keep++] = *h;
 	}
+	m->n_hazards = keep;
 	return 0;
 }

@@ -35,6 +35,7 @@ int nfd_write_atomic(const char *who, const char *path, const char *data, size_t
 	int rc;
 
 	if (!dcopy || !bcopy)
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): both _cleanup_free_; clang 14 does not model __attribute__((cleanup)) */
 		return fail(who, "cannot write", path, ENOMEM);
 	dir = dirname(dcopy);
 	base = basename(bcopy);

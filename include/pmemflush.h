@@ -240,8 +240,8 @@ enum pmemflush_hazard {
 
 /** pmemflush_hazard_foreach() - walk the bits @h of the hazard mask @mask. */
 #define pmemflush_hazard_foreach(mask, h)                              \
-	for (h = 1U; h && h <= (unsigned int)(mask); h <<= 1)          \
-		if ((unsigned int)(mask) & h)
+	for ((h) = 1U; (h) && (h) <= (unsigned int)(mask); (h) <<= 1)  \
+		if ((unsigned int)(mask) & (h))
 
 /**
  * pmemflush_hazard_name() - stable identifier of one hazard bit, e.g.
@@ -304,8 +304,8 @@ struct pmemflush_region *pmemflush_region_get_first(struct pmemflush_ctx *ctx);
 struct pmemflush_region *pmemflush_region_get_next(struct pmemflush_region *region);
 
 #define pmemflush_region_foreach(ctx, region)                  \
-	for (region = pmemflush_region_get_first(ctx); region; \
-	     region = pmemflush_region_get_next(region))
+	for ((region) = pmemflush_region_get_first(ctx); (region); \
+	     (region) = pmemflush_region_get_next(region))
 
 struct pmemflush_ctx *pmemflush_region_get_ctx(struct pmemflush_region *region);
 /** pmemflush_region_get_devname() - e.g. "region0". */
@@ -377,8 +377,8 @@ struct pmemflush_namespace *pmemflush_namespace_get_first(struct pmemflush_regio
 struct pmemflush_namespace *pmemflush_namespace_get_next(struct pmemflush_namespace *ns);
 
 #define pmemflush_namespace_foreach(region, ns)                  \
-	for (ns = pmemflush_namespace_get_first(region); ns; \
-	     ns = pmemflush_namespace_get_next(ns))
+	for ((ns) = pmemflush_namespace_get_first(region); (ns); \
+	     (ns) = pmemflush_namespace_get_next(ns))
 
 struct pmemflush_region *pmemflush_namespace_get_region(struct pmemflush_namespace *ns);
 /** pmemflush_namespace_get_devname() - e.g. "namespace0.0". */
@@ -424,8 +424,8 @@ struct pmemflush_mount *pmemflush_mount_get_first(struct pmemflush_namespace *ns
 struct pmemflush_mount *pmemflush_mount_get_next(struct pmemflush_mount *mnt);
 
 #define pmemflush_mount_foreach(ns, mnt)                  \
-	for (mnt = pmemflush_mount_get_first(ns); mnt; \
-	     mnt = pmemflush_mount_get_next(mnt))
+	for ((mnt) = pmemflush_mount_get_first(ns); (mnt); \
+	     (mnt) = pmemflush_mount_get_next(mnt))
 
 struct pmemflush_namespace *pmemflush_mount_get_namespace(struct pmemflush_mount *mnt);
 /** pmemflush_mount_get_source() - e.g. "/dev/pmem0p1". */
@@ -1154,8 +1154,8 @@ struct pmemflush_module *pmemflush_module_get_first(struct pmemflush_drivers *dr
 struct pmemflush_module *pmemflush_module_get_next(struct pmemflush_module *module);
 
 #define pmemflush_module_foreach(drivers, module)                  \
-	for (module = pmemflush_module_get_first(drivers); module; \
-	     module = pmemflush_module_get_next(module))
+	for ((module) = pmemflush_module_get_first(drivers); (module); \
+	     (module) = pmemflush_module_get_next(module))
 
 /** pmemflush_drivers_get_module() - the module named @name, NULL if not in the snapshot. */
 struct pmemflush_module *pmemflush_drivers_get_module(struct pmemflush_drivers *drivers,
@@ -1197,8 +1197,8 @@ struct pmemflush_vdev *pmemflush_vdev_get_first(struct pmemflush_drivers *driver
 struct pmemflush_vdev *pmemflush_vdev_get_next(struct pmemflush_vdev *vdev);
 
 #define pmemflush_vdev_foreach(drivers, vdev)                  \
-	for (vdev = pmemflush_vdev_get_first(drivers); vdev; \
-	     vdev = pmemflush_vdev_get_next(vdev))
+	for ((vdev) = pmemflush_vdev_get_first(drivers); (vdev); \
+	     (vdev) = pmemflush_vdev_get_next(vdev))
 
 /** pmemflush_drivers_get_vdev() - the device named @devname ("virtio0"), or NULL. */
 struct pmemflush_vdev *pmemflush_drivers_get_vdev(struct pmemflush_drivers *drivers,

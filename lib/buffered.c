@@ -47,9 +47,7 @@ enum pmemflush_tristate pf_decide_buffered(const struct pf_buffered_input *in,
 	/* The driver's own statement wins, then the device's identity. */
 	if (in->vpmem_buffered >= 0)
 		v = in->vpmem_buffered ? PMEMFLUSH_YES : PMEMFLUSH_NO;
-	else if (virtio_pmem)
-		v = PMEMFLUSH_YES;
-	else if (in->provider && strcmp(in->provider, "virtio-pmem") == 0)
+	else if (virtio_pmem || (in->provider && strcmp(in->provider, "virtio-pmem") == 0))
 		v = PMEMFLUSH_YES;
 	else if (!in->hypervisor && (in->persistence_domain == PMEMFLUSH_PD_CPU_CACHE ||
 				     in->persistence_domain == PMEMFLUSH_PD_MEMORY_CONTROLLER))

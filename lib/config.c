@@ -21,7 +21,7 @@
 #include "private.h"
 
 #define CONFIG_PATH "/etc/pmemflush.conf"
-#define CONFIG_MAX (64 * 1024)
+#define CONFIG_MAX ((size_t)64 * 1024)
 
 static char *trim(char *s)
 {
@@ -90,6 +90,7 @@ int pf_config_parse(const char *text, struct pf_config *cfg, char *err, size_t e
 				 strcmp(key, "trust-unverified-platform") ? key : value);
 		rc = -EINVAL;
 	}
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): copy is _cleanup_free_; clang 14 does not model __attribute__((cleanup)) */
 	if (rc < 0)
 		memset(cfg, 0, sizeof(*cfg));
 	return rc;

@@ -11,6 +11,7 @@
 #include "log-priority.h"
 #include "private.h"
 
+__attribute__((format(printf, 6, 0)))
 static void log_stderr(void *data, int priority, const char *file, int line,
 		       const char *fn, const char *format, va_list args)
 {
@@ -127,14 +128,13 @@ PMEMFLUSH_EXPORT const char *pmemflush_version(void)
 
 static __thread char errormsg[512];
 
-int pf_error(int rc, const char *format, ...)
+void pf_error_set(const char *format, ...)
 {
 	va_list args;
 
 	va_start(args, format);
 	vsnprintf(errormsg, sizeof(errormsg), format, args);
 	va_end(args);
-	return rc;
 }
 
 void pf_error_clear(void)

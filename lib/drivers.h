@@ -74,11 +74,11 @@ enum pmemflush_module_state pf_module_state_from_kmod(int initstate);
 /* vdev.c: order of two virtio device names ("virtioN") by N, as the scan sorts them. */
 int pf_vdev_name_cmp(const char *a, const char *b);
 /*
- * vdev.c: add the virtio-pmem devices found under @virtio_devices (normally
+ * vdev.c: add the virtio-pmem devices found under @root (normally
  * /sys/bus/virtio/devices) to @d, in index order; 0 or -ENOMEM. A missing
  * directory means no device.
  */
-int pf_vdevs_scan(struct pmemflush_drivers *d, const char *virtio_devices);
+int pf_vdevs_scan(struct pmemflush_drivers *d, const char *root);
 /* vdev.c: advice and evidence of every device, from the modules' facts. */
 int pf_vdevs_finish(struct pmemflush_drivers *d);
 /* module.c: read both modules with libkmod; 0 or a negative errno. */

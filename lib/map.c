@@ -184,7 +184,12 @@ static int map_checked(struct pmemflush_ctx *ctx, const char *name, int fd, off_
 			if (st.st_size <= offset)
 				return pf_error(-EINVAL, "%s: empty file and no length given", name);
 			len = st.st_size - offset;
-		} else if ((off_t)(offset + len) > st.st_size && ftruncate(fd, offset + len) < 0) {
+		} else if (len > (size_t)INT64_MAX - (size_t)offset) {
+			/* off_t is 64 bits: past it, the check below would wrap. */
+			return pf_error(-EFBIG, "%s: offset %lld + length %zu is past the largest file",
+					name, (long long)offset, len);
+		} else if ((off_t)(offset + len) > st.st_size &&
+			   ftruncate(fd, (off_t)(offset + len)) < 0) {
 			return pf_error(-errno, "%s: cannot extend to %zu bytes: %s", name,
 					(size_t)offset + len, strerror(errno));
 		}

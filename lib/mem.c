@@ -103,7 +103,7 @@ static pf_flush_fn wb_of(const struct pmemflush_map *m, unsigned int flags)
  * time, bench/cpubench). Chunks follow the direction of the copy, so
  * overlap is handled as by memmove.
  */
-#define WB_CHUNK (4 * PF_CACHE_LINE)
+#define WB_CHUNK ((size_t)4 * PF_CACHE_LINE)
 
 static void move_wb(uint8_t *d, const uint8_t *s, size_t len, pf_flush_fn wb)
 {

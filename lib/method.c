@@ -151,7 +151,7 @@ enum pmemflush_method pf_select_method(const struct pf_method_facts *f, char *wh
 			if (unsafe & explain_order[i])
 				break;
 		if (len)
-			explain(f, explain_order[i] & unsafe ? explain_order[i] : (unsafe & -unsafe),
+			explain(f, (explain_order[i] & unsafe) ? explain_order[i] : (unsafe & -unsafe),
 				why, len);
 		return PMEMFLUSH_METHOD_REFUSED;
 	}

@@ -246,7 +246,8 @@ static int walk_dev(struct stack_walk *w, const char *name, const char *below, i
 		return 0;	/* removed since it was listed */
 	if (rc < 0)
 		return pf_error(rc, "cannot read %s: %s", path, strerror(-rc));
-	if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+	/* The kernel's MAJ:MIN; a value past UINT_MAX only names another device. */
+	if (sscanf(buf, "%u:%u", &maj, &min) != 2) /* NOLINT(cert-err34-c) */
 		return pf_error(-EIO, "%s: unexpected content '%s'", path, buf);
 	rc = walk_add(w, name, makedev(maj, min), below);
 	if (rc != 0)

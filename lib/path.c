@@ -694,6 +694,7 @@ int pf_check_fd(struct pmemflush_ctx *ctx, const char *path, int fd, bool trust,
 	c->map_sync = PMEMFLUSH_UNKNOWN;
 	c->path = strdup(path);
 	if (!c->path)
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): c is _cleanup_; clang 14 does not model __attribute__((cleanup)) */
 		return pf_error(-ENOMEM, "out of memory");
 	/* The facts of the device as it is now, not as first discovered. */
 	rc = pf_snapshot(ctx, &c->regions);

@@ -28,9 +28,9 @@ static void cpu_flush(const struct pmemflush_map *m, const void *addr, size_t le
  * the group, whatever ranges they wrote (the file system writes back and
  * flushes the file's dirty ranges, then the device flush reaches the host).
  */
-int pf_map_msync(void *arg)
+int pf_map_msync(void *map)
 {
-	struct pmemflush_map *m = arg;
+	struct pmemflush_map *m = map;
 	int rc = pf_watch_check(m);
 
 	if (rc < 0)
@@ -45,9 +45,9 @@ int pf_map_msync(void *arg)
  * One host flush through the driver's attribute: the write returns only
  * when the host has flushed, with the host's error if it failed.
  */
-int pf_map_host_flush(void *arg)
+int pf_map_host_flush(void *map)
 {
-	struct pmemflush_map *m = arg;
+	struct pmemflush_map *m = map;
 	ssize_t w = pwrite(m->host_flush_fd, "1\n", 2, 0);
 
 	/* ENODEV (sysfs) or ENXIO (vpmem): the device went away under the map. */

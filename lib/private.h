@@ -160,8 +160,21 @@ void pmemflush_log(struct pmemflush_ctx *ctx, int priority, const char *file,
 		   int line, const char *fn, const char *format, ...)
 	__attribute__((format(printf, 6, 7)));
 
-/* Thread-local message for pmemflush_errormsg(); returns @rc. */
-int pf_error(int rc, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Sets the thread-local message for pmemflush_errormsg(). */
+void pf_error_set(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * pf_error() - set the message, evaluate to @rc (a negative errno). A
+ * macro, not a function in ctx.c, so that the static analysers, which see
+ * one file at a time, know that "return pf_error(-E..., ...)" returns a
+ * negative value: they otherwise follow impossible paths on which the
+ * caller goes on with outputs that were never written.
+ */
+#define pf_error(rc, ...)                         \
+	({                                        \
+		int pf_error_rc_ = (rc);          \
+		pf_error_set(__VA_ARGS__);        \
+		pf_error_rc_;                     \
+	})
 void pf_error_clear(void);
 
 /*

@@ -225,8 +225,7 @@ static int add_step(struct pmemflush_target *t, enum pmemflush_flush_how how, co
 	*s = (struct flush_step){ .how = how, .fd = -1, .path = strdup(path) };
 	if (!s->path)
 		return pf_error(-ENOMEM, "out of memory");
-	s->fd = f;
-	f = -1;
+	s->fd = TAKE_FD(f);
 	s->watch = TAKE_PTR(w);
 	t->nsteps++;
 	if (devname && list_add(&t->devname, devname) < 0)
@@ -278,8 +277,7 @@ static int open_target(const char *name, int *fdp, struct stat *st)
 		return pf_error(-EINVAL, "%s is on %s, which holds no data: nothing to flush", name,
 				pseudo_fs(pfd));
 	if (S_ISCHR(st->st_mode)) {
-		*fdp = pfd;
-		pfd = -1;
+		*fdp = TAKE_FD(pfd);
 		return 0;
 	}
 	if (!S_ISBLK(st->st_mode) && !S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
@@ -415,7 +413,7 @@ static int plan_ns_blockdev(struct pmemflush_target *t, struct pmemflush_region 
 	_cleanup_close_ int fd = -1;
 	struct pf_watch *w;
 	char node[PATH_MAX];
-	struct stat st;
+	struct stat st = { 0 }; /* the analysers do not know open() sets errno */
 	int rc;
 
 	if (!ns->blockdev)
@@ -552,7 +550,7 @@ static int plan_path(struct pmemflush_target *t)
 	_cleanup_(check_unrefp) struct pmemflush_check *c = NULL;
 	_cleanup_close_ int fd = -1, mountinfo = -1;
 	struct pf_watch *w;
-	struct stat st;
+	struct stat st = { 0 }; /* the analysers do not know open() sets errno */
 	int rc;
 
 	/* Before the check reads the mount table: a remount after it shows. */
@@ -571,8 +569,7 @@ static int plan_path(struct pmemflush_target *t)
 	}
 	if (!fsync_durable(c))
 		return set_reason(t, "%s", check_reason(c));
-	w = watch_fsync(c, mountinfo);
-	mountinfo = -1;
+	w = watch_fsync(c, TAKE_FD(mountinfo));
 	if (!w)
 		return pf_error(-ENOMEM, "out of memory");
 	rc = add_step(t,
@@ -615,6 +612,7 @@ PMEMFLUSH_EXPORT int pmemflush_target_resolve(struct pmemflush_ctx *ctx, const c
 	t->kind = pf_target_parse(name, NULL, NULL);
 	t->name = strdup(name);
 	if (!t->name)
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): t is _cleanup_; clang 14 does not model __attribute__((cleanup)) */
 		return pf_error(-ENOMEM, "out of memory");
 	rc = t->kind == PMEMFLUSH_TARGET_PATH ? plan_path(t) : plan_named(t);
 	if (rc < 0)

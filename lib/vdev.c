@@ -36,7 +36,7 @@ static int first_child(const char *dir, const char *prefix, char *buf, size_t le
 		return -errno;
 	while ((e = readdir(d)))
 		if (strncmp(e->d_name, prefix, n) == 0 && strlen(e->d_name) < len) {
-			strcpy(buf, e->d_name);
+			memcpy(buf, e->d_name, strlen(e->d_name) + 1);
 			return 0;
 		}
 	return -ENOENT;

@@ -38,6 +38,18 @@ static inline void fclosep(FILE **f)
 		_tmp_;                     \
 	})
 
+/*
+ * Hand a _cleanup_close_ descriptor out: evaluates to it and leaves -1
+ * behind. One expression, so the analysers do not call the "-1" a dead
+ * store (the cleanup reads it).
+ */
+#define TAKE_FD(fd)                        \
+	({                                 \
+		int _fd_ = (fd);           \
+		(fd) = -1;                 \
+		_fd_;                      \
+	})
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -31,6 +31,7 @@ int util_readlink_base(const char *path, char *buf, size_t len)
 {
 	char target[4096];
 	const char *base;
+	size_t blen;
 	ssize_t n;
 
 	n = readlink(path, target, sizeof(target) - 1);
@@ -39,9 +40,10 @@ int util_readlink_base(const char *path, char *buf, size_t len)
 	target[n] = '\0';
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
-	if (strlen(base) >= len)
+	blen = strlen(base);
+	if (blen >= len)
 		return -ENAMETOOLONG;
-	strcpy(buf, base);
+	memcpy(buf, base, blen + 1);
 	return 0;
 }
 

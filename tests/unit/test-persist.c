@@ -95,6 +95,17 @@ static void volatile_refused(const char *tmpfs)
 	unlink(path);
 	fd = memfd_create("pmemflush-test", 0);
 	T_EXPECT(fd >= 0 && pmemflush_map_fd(ctx, fd, 0, 4096, 0, &m) == -EOPNOTSUPP);
+	/*
+	 * offset + length past the 64-bit off_t: refused, and the file is not
+	 * extended (the sum used to wrap to 3995 and the file grew to that).
+	 */
+	T_EXPECT(pmemflush_map_fd(ctx, fd, 4096, SIZE_MAX - 100, PMEMFLUSH_MAP_NONDURABLE, &m) ==
+			 -EFBIG && !m);
+	{
+		struct stat st;
+
+		T_EXPECT(fstat(fd, &st) == 0 && st.st_size == 0);
+	}
 	close(fd);
 }
 
