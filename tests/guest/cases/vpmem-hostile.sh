@@ -8,7 +8,9 @@
 # the value, flush_errors counts it, vpmemctl check says FAILING. A host that
 # never answers (test_silent_host): the flush fails after flush_timeout
 # (3 s here), later flushes fail at once without a request, unbind and
-# rmmod complete, a fresh insmod works.
+# rmmod complete, a fresh insmod works; a late answer gives the buffer back
+# but leaves the device broken; a caller that queued behind a slow request
+# fails alone after its own flush_timeout.
 # vt: devices=256M driver=vpmem timeout=420
 
 . /vpmem/cases/vpmemctl.inc
@@ -213,11 +215,61 @@ vt_metric silent-fsync-failed-after $((t1 - t0)) cs
 check_eq silent-fsync-eio "$rc" 5
 check silent-fsync-bounded-ge-3s test $((t1 - t0)) -ge 300
 check silent-fsync-bounded-le-8s test $((t1 - t0)) -le 800
+# The host's late answer (test_silent_host=2 takes the answer it left in
+# the ring): the buffer is back, but the device stays broken, refuses the
+# acknowledgment and sends nothing; removal frees the buffer (not left).
+deliver() { for _i in $(seq 50); do echo 2 > "$(vp)/test_silent_host" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+check late-answer-taken deliver
+mark late-a
+check_eq late-still-broken "$(flush_attr)" "1:sh: write error: Input/output error"
+mark late-b
+expect_hf late-a late-b eq 0 late-nothing-sent
+r=$(sh -c "cat $(vp)/flush_errors > $(vp)/flush_errors_ack" 2>&1)
+check_eq late-ack-refused "$?:$r" "1:cat: write error: Input/output error"
+l=$(logn)
 t0=$(now_cs)
 check silent2-unbind timeout 60 sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind"
 check silent2-rmmod timeout 60 rmmod vpmem
 t1=$(now_cs)
 vt_metric silent2-unbind-rmmod $((t1 - t0)) cs
+check late-buffer-freed sh -c "! dmesg | tail -n +$((l + 1)) | grep -q 'leaving an unanswered request'"
+
+# Each caller's own deadline: A's request is answered late (after 3 s), so
+# B, which arrived while it was in flight, waits for its own; B fails alone
+# flush_timeout + 1 s after it arrived, although its request (3 s younger)
+# has not timed out: no broken device, no error counted, A succeeds.
+check alone-insmod insmod $ko flush_timeout=8
+check alone-bound vt_wait_pmem 1
+vt_wait_file /dev/pmem0 100
+e=$(cat "$(vp)/flush_errors")
+fr=$(cat "$(vp)/flush_requests")
+l=$(logn)
+# wait_requests N: until N flushes have been asked for (the caller queued).
+wait_requests() { for _i in $(seq 100); do [ "$(cat "$(vp)/flush_requests")" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+echo 1 > "$(vp)/test_silent_host"
+flush_attr > /tmp/alone-a.out &
+apid=$!
+check alone-a-queued wait_requests $((fr + 1))
+(pmemtest fsync /dev/pmem0 >/dev/null 2>&1; echo $? > /tmp/alone-b.rc) &
+bpid=$!
+check alone-b-queued wait_requests $((fr + 2))
+tb=$(now_cs)
+sleep 3
+check alone-a-answered deliver
+wait $apid
+check_eq alone-a-ok "$(cat /tmp/alone-a.out)" "0:"
+wait $bpid
+t1=$(now_cs)
+vt_metric alone-b-failed-after $((t1 - tb)) cs
+check_eq alone-b-eio "$(cat /tmp/alone-b.rc)" 5
+check alone-b-ge-7s test $((t1 - tb)) -ge 700
+check alone-b-le-11s test $((t1 - tb)) -le 1100
+check alone-message sh -c "dmesg | tail -n +$((l + 1)) | grep -q 'flush waited 8 s for the host (flush_timeout), failing it'"
+check alone-not-broken sh -c "! dmesg | tail -n +$((l + 1)) | grep -q 'device broken'"
+check_eq alone-not-counted $(($(cat "$(vp)/flush_errors") - e)) 0
+check alone-b-answered deliver
+check alone-unbind timeout 60 sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind"
+check alone-rmmod timeout 60 rmmod vpmem
 
 check final-insmod insmod $ko
 check final-bound vt_wait_pmem 1
