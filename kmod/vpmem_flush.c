@@ -183,7 +183,8 @@
 
 /*
  * Seconds a request may stay unanswered before the device counts as broken.
- * Read by the watchdog each time it looks, so a change applies at once.
+ * Read by the watchdog each time it looks, so a change applies at once to
+ * the request in flight; a caller's own deadline is taken when it starts.
  */
 static unsigned int vpmem_flush_timeout = 60;
 
@@ -200,6 +201,8 @@ static const struct kernel_param_ops vpmem_flush_timeout_ops = {
 
 module_param_cb(flush_timeout, &vpmem_flush_timeout_ops,
 		&vpmem_flush_timeout, 0644);
+/* module_param_cb() records no type: modinfo shows this one. */
+__MODULE_PARM_TYPE(flush_timeout, "uint");
 MODULE_PARM_DESC(flush_timeout,
 		 "Seconds the host may take to answer a flush before the device is treated as broken (1-3600, default 60)");
 
