@@ -531,9 +531,12 @@ static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool attr)
 		 * instead of each waiting out its own grace.
 		 */
 		vpmem_break_locked(vp, "host silent during removal");
-	} else if (!w.done && (grace || !vpmem_timeout_locked(vp, limit))) {
+	} else if (!w.done &&
+		   (grace ||
+		    !vpmem_timeout_locked(vp, READ_ONCE(vpmem_flush_timeout)))) {
 		/*
-		 * Out of time. If the request in flight was itself out of time,
+		 * Out of time. If the request in flight was itself out of time
+		 * (by the current flush_timeout, as the watchdog judges it),
 		 * the device is broken now and w failed with everyone else.
 		 * Otherwise that request is younger than flush_timeout (the one
 		 * before it took long): fail this caller alone. Not a host
