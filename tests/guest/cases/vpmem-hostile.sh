@@ -37,21 +37,22 @@ vt_info "device region: start $real_start size $real_size"
 check_eq real-size "$real_size" 268435456
 
 # --- The region --------------------------------------------------------
-# bad NAME PARAM=VALUE MESSAGE: probe must refuse with MESSAGE.
+# bad NAME PARAM=VALUE MESSAGE: probe must refuse with MESSAGE. (Not _n:
+# check() sets it.)
 bad() {
-	_n=$1 _p=$2 _msg=$3
-	check "$_n-unbind-rmmod" sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind && rmmod vpmem"
+	_bn=$1 _p=$2 _msg=$3
+	check "$_bn-unbind-rmmod" sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind && rmmod vpmem"
 	_l=$(logn)
-	check "$_n-insmod" insmod $ko "$_p"
+	check "$_bn-insmod" insmod $ko "$_p"
 	sleep 1
-	check "$_n-not-bound" sh -c "! test -e $(vt_virtio_dev 0)/driver"
-	check_eq "$_n-no-region" "$(nregions)" 0
-	check "$_n-no-pmem" sh -c "! ls /sys/block | grep -q '^pmem'"
-	if log_since "$_l" | grep -q "$_msg"; then vt_ok "$_n-message"; else
-		vt_fail "$_n-message" "no '$_msg' in: $(log_since "$_l" | tail -5 | tr '\n' '|')"; fi
-	check "$_n-rmmod" rmmod vpmem
-	check "$_n-insmod-plain" insmod $ko
-	check "$_n-bound-again" vt_wait_pmem 1
+	check "$_bn-not-bound" sh -c "! test -e $(vt_virtio_dev 0)/driver"
+	check_eq "$_bn-no-region" "$(nregions)" 0
+	check "$_bn-no-pmem" sh -c "! ls /sys/block | grep -q '^pmem'"
+	if log_since "$_l" | grep -q "$_msg"; then vt_ok "$_bn-message"; else
+		vt_fail "$_bn-message" "no '$_msg' in: $(log_since "$_l" | tail -5 | tr '\n' '|')"; fi
+	check "$_bn-rmmod" rmmod vpmem
+	check "$_bn-insmod-plain" insmod $ko
+	check "$_bn-bound-again" vt_wait_pmem 1
 	# Leave it unbound-ready for the next case: bound, as at the start.
 }
 start_hex=$(printf '%#x' "$real_start")
@@ -88,27 +89,27 @@ check_eq status-knob-off "$(cat "$knob")" -1
 # status NAME VALUE MESSAGE: the flush attribute fails with EIO although the
 # request reached the host; the message; one error counted; check FAILING.
 status() {
-	_n=$1 _v=$2 _msg=$3
+	_sn=$1 _v=$2 _msg=$3
 	_e=$(cat "$(vp)/flush_errors")
 	_l=$(logn)
 	echo "$_v" > "$knob"
-	mark "$_n-a"
-	check_eq "$_n-attr-eio" "$(flush_attr)" "1:sh: write error: Input/output error"
-	mark "$_n-b"
-	expect_hf "$_n-a" "$_n-b" eq 1 "$_n-request-sent"
-	if log_since "$_l" | grep -q "$_msg"; then vt_ok "$_n-message"; else
-		vt_fail "$_n-message" "no '$_msg' in: $(log_since "$_l" | tail -5 | tr '\n' '|')"; fi
-	check_eq "$_n-counted" $(($(cat "$(vp)/flush_errors") - _e)) 1
+	mark "$_sn-a"
+	check_eq "$_sn-attr-eio" "$(flush_attr)" "1:sh: write error: Input/output error"
+	mark "$_sn-b"
+	expect_hf "$_sn-a" "$_sn-b" eq 1 "$_sn-request-sent"
+	if log_since "$_l" | grep -q "$_msg"; then vt_ok "$_sn-message"; else
+		vt_fail "$_sn-message" "no '$_msg' in: $(log_since "$_l" | tail -5 | tr '\n' '|')"; fi
+	check_eq "$_sn-counted" $(($(cat "$(vp)/flush_errors") - _e)) 1
 	echo -1 > "$knob"
 	# The device's own next answer would be fine: still refused, unacked.
-	mark "$_n-c"
-	check_eq "$_n-refused-until-ack" "$(flush_attr)" "1:sh: write error: Input/output error"
-	mark "$_n-d"
-	expect_hf "$_n-c" "$_n-d" eq 0 "$_n-refused-not-sent"
-	vc "$_n-check" 0 /dev/pmem0
-	check_eq "$_n-check-unacked" "$(jc flush_errors_unacknowledged)" 1
+	mark "$_sn-c"
+	check_eq "$_sn-refused-until-ack" "$(flush_attr)" "1:sh: write error: Input/output error"
+	mark "$_sn-d"
+	expect_hf "$_sn-c" "$_sn-d" eq 0 "$_sn-refused-not-sent"
+	vc "$_sn-check" 0 /dev/pmem0
+	check_eq "$_sn-check-unacked" "$(jc flush_errors_unacknowledged)" 1
 	ack
-	check_eq "$_n-flush-after-ack" "$(flush_attr)" "0:"
+	check_eq "$_sn-flush-after-ack" "$(flush_attr)" "0:"
 }
 status status-1 1 "host flush failed, status 1 (EIO)"
 status status-2 2 "host flush answered with undocumented status 0x2, failing it"
