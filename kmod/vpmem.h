@@ -96,7 +96,7 @@ struct vpmem {
 	/* Marks a frozen engine broken if the transport never restored it. */
 	struct notifier_block pm_nb;
 #ifdef VPMEM_TESTING
-	/* test_silent_host: the device's answers are ignored from now on. */
+	/* test_silent_host: the device's answers stay in the ring. */
 	bool test_silent;
 #endif
 
@@ -126,6 +126,9 @@ void vpmem_flush_broken(struct vpmem *vp, const char *why);
 void vpmem_flush_close(struct vpmem *vp);
 bool vpmem_flush_kill(struct vpmem *vp);
 void vpmem_flush_latency(struct vpmem *vp, u64 *total_ns, u64 *max_ns);
+#ifdef VPMEM_TESTING
+int vpmem_test_deliver(struct vpmem *vp);
+#endif
 
 /* vpmem_sysfs.c */
 extern const struct attribute_group *vpmem_bus_attr_groups[];

@@ -129,8 +129,13 @@
  * treats a request unanswered for flush_timeout seconds (module parameter)
  * as a broken device (see Broken devices). Its buffer stays the host's, so
  * nothing is sent again until the queue is set up anew (bind, resume) and
- * later flushes fail with -EIO at once. A caller waits at most for the rest
- * of the request in flight plus its own, about twice flush_timeout.
+ * later flushes fail with -EIO at once. Each caller also has its own
+ * deadline, flush_timeout (plus one watchdog period) from its start: one
+ * that arrived while a slow request was in flight and whose own request is
+ * still younger than flush_timeout then fails alone with -EIO (not counted,
+ * the device goes on; a later flush covers its stores). So no flush waits
+ * much longer than flush_timeout, and the default (60 s) stays below the
+ * hung-task detector's 120 s for the uninterruptible block path.
  *
  * Status. The spec knows two answers: VIRTIO_PMEM_RESP_TYPE_OK (0) and
  * VIRTIO_PMEM_RESP_TYPE_EIO (1, the host's sync failed). Anything else is a
@@ -143,7 +148,8 @@
  * -EIO, so tests can check the error path end to end against the host's own
  * count. The bus attribute test_silent_host makes the engine ignore the
  * device's answers from then on: a host that never answers, for the
- * suspend and removal paths. The parameter test_flush_status, when 0 or
+ * suspend and removal paths; the answers stay in the ring, and writing 2
+ * takes the oldest one (a late answer). The parameter test_flush_status, when 0 or
  * more, replaces the status of every answer before it is checked.
  */
 #include <linux/bio.h>
@@ -177,7 +183,8 @@
 
 /*
  * Seconds a request may stay unanswered before the device counts as broken.
- * Read by the watchdog each time it looks, so a change applies at once.
+ * Read by the watchdog each time it looks, so a change applies at once to
+ * the request in flight; a caller's own deadline is taken when it starts.
  */
 static unsigned int vpmem_flush_timeout = 60;
 
@@ -194,6 +201,8 @@ static const struct kernel_param_ops vpmem_flush_timeout_ops = {
 
 module_param_cb(flush_timeout, &vpmem_flush_timeout_ops,
 		&vpmem_flush_timeout, 0644);
+/* module_param_cb() records no type: modinfo shows this one. */
+__MODULE_PARM_TYPE(flush_timeout, "uint");
 MODULE_PARM_DESC(flush_timeout,
 		 "Seconds the host may take to answer a flush before the device is treated as broken (1-3600, default 60)");
 
@@ -395,6 +404,23 @@ static void vpmem_kick_locked(struct vpmem *vp)
 	vpmem_send_locked(vp);
 }
 
+/*
+ * A host that left the request in flight unanswered for @timeout seconds is
+ * as good as broken (see Timeout). Returns true if the device is broken now.
+ */
+static bool vpmem_timeout_locked(struct vpmem *vp, unsigned int timeout)
+{
+	lockdep_assert_held(&vp->lock);
+	if (!vp->in_flight ||
+	    ktime_get_ns() - vp->send_ns < (u64)timeout * NSEC_PER_SEC)
+		return false;
+	dev_err(&vp->vdev->dev,
+		"host has not answered a flush for %u s (flush_timeout)\n",
+		timeout);
+	vpmem_break_locked(vp, "host silent");
+	return true;
+}
+
 /* While a request is in flight: has the device broken meanwhile? */
 static void vpmem_watch_work(struct work_struct *work)
 {
@@ -408,15 +434,8 @@ static void vpmem_watch_work(struct work_struct *work)
 		spin_unlock_irq(&vp->lock);
 		return;
 	}
-	/* A host silent this long is as good as broken (see Timeout). */
-	if (ktime_get_ns() - vp->send_ns >= (u64)timeout * NSEC_PER_SEC) {
-		dev_err(&vp->vdev->dev,
-			"host has not answered a flush for %u s (flush_timeout)\n",
-			timeout);
-		vpmem_break_locked(vp, "host silent");
-	} else {
+	if (!vpmem_timeout_locked(vp, timeout))
 		schedule_delayed_work(&vp->watch_work, VPMEM_WATCH_PERIOD);
-	}
 	spin_unlock_irq(&vp->lock);
 }
 
@@ -447,10 +466,18 @@ void vpmem_flush_init(struct vpmem *vp)
 static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool attr)
 {
 	unsigned int state = attr ? TASK_KILLABLE : TASK_UNINTERRUPTIBLE;
+	unsigned int limit = READ_ONCE(vpmem_flush_timeout);
 	struct vpmem_waiter w = { .task = current, .attr = attr };
 	bool killed = false, grace = false;
 
 	might_sleep();
+	/*
+	 * Each caller's own deadline (see Timeout): flush_timeout from its
+	 * start, plus one watchdog period so that a request of its own that
+	 * times out is seen as such. At most 3601 s, so no overflow.
+	 */
+	timeout = min_t(long, timeout,
+			(long)limit * HZ + VPMEM_WATCH_PERIOD);
 	atomic64_inc(&vp->flush_requests);
 	/* Order this CPU's non-temporal stores before the request. */
 	pmem_wmb();
@@ -497,16 +524,30 @@ static int vpmem_flush_wait(struct vpmem *vp, long timeout, bool attr)
 	if (!w.done && killed) {
 		list_del(&w.node);
 		w.err = -EINTR;
-	} else if (!w.done && vp->in_flight) {
+	} else if (!w.done && grace && vp->in_flight) {
 		/*
 		 * Out of time during removal and the host still holds a request:
 		 * treat it as broken, which fails us and every other waiter now
 		 * instead of each waiting out its own grace.
 		 */
 		vpmem_break_locked(vp, "host silent during removal");
-	} else if (!w.done) {
+	} else if (!w.done &&
+		   (grace ||
+		    !vpmem_timeout_locked(vp, READ_ONCE(vpmem_flush_timeout)))) {
+		/*
+		 * Out of time. If the request in flight was itself out of time
+		 * (by the current flush_timeout, as the watchdog judges it),
+		 * the device is broken now and w failed with everyone else.
+		 * Otherwise that request is younger than flush_timeout (the one
+		 * before it took long): fail this caller alone. Not a host
+		 * failure: not counted, the device goes on.
+		 */
 		list_del(&w.node);
 		w.err = -EIO;
+		if (!grace)
+			dev_err_ratelimited(&vp->vdev->dev,
+					    "flush waited %u s for the host (flush_timeout), failing it\n",
+					    limit);
 	}
 	spin_unlock_irq(&vp->lock);
 	return w.err;
@@ -574,6 +615,63 @@ int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio)
 	return rc < 0 ? rc : 0;
 }
 
+/* One buffer the device gave back, under vp->lock. */
+static void vpmem_answer_locked(struct vpmem *vp, struct vpmem_msg *msg,
+				unsigned int len)
+{
+	struct device *dev = &vp->vdev->dev;
+	u32 status;
+	u64 lat;
+	int err;
+
+	lockdep_assert_held(&vp->lock);
+	if (msg != vp->msg || !vp->in_flight)
+		return;
+	/*
+	 * An answer to a request given up on (the device broke or timed out
+	 * meanwhile): nothing to account for, but the buffer is back, so
+	 * removal may free it. The device stays broken.
+	 */
+	if (vp->broken) {
+		vp->in_flight = false;
+		return;
+	}
+	vp->in_flight = false;
+
+	lat = ktime_get_ns() - vp->send_ns;
+	vp->lat_total_ns += lat;
+	if (lat > vp->lat_max_ns)
+		vp->lat_max_ns = lat;
+
+	/*
+	 * Success only if the device wrote a zero status into this buffer: the
+	 * used length says whether it wrote one at all, and the status was not
+	 * zero before the request was sent.
+	 */
+	status = vpmem_test_status(le32_to_cpu(msg->resp.ret));
+	err = 0;
+	if (len < sizeof(msg->resp)) {
+		err = -EIO;
+		dev_err_ratelimited(dev,
+				    "host answered a flush without a status (%u bytes)\n",
+				    len);
+	} else if (status == VIRTIO_PMEM_RESP_TYPE_EIO) {
+		err = -EIO;
+		dev_err_ratelimited(dev, "host flush failed, status %u (EIO)\n",
+				    status);
+	} else if (status != VIRTIO_PMEM_RESP_TYPE_OK) {
+		err = -EIO;
+		dev_err_ratelimited(dev,
+				    "host flush answered with undocumented status %#x, failing it\n",
+				    status);
+	}
+	if (vpmem_inject_failure())
+		err = -EIO;
+	if (err)
+		atomic64_inc(&vp->flush_errors);
+	vpmem_finish_locked(vp, err);
+}
+
 /* Virtqueue callback, in interrupt context. */
 void vpmem_vq_done(struct virtqueue *vq)
 {
@@ -581,70 +679,46 @@ void vpmem_vq_done(struct virtqueue *vq)
 	struct vpmem_msg *msg;
 	unsigned long flags;
 	unsigned int len;
-	u32 status;
-	u64 lat;
-	int err;
 
 	spin_lock_irqsave(&vp->lock, flags);
-	while ((msg = virtqueue_get_buf(vq, &len))) {
 #ifdef VPMEM_TESTING
-		/* test_silent_host: as if this answer never came. */
-		if (READ_ONCE(vp->test_silent))
-			continue;
-#endif
-		if (msg != vp->msg || !vp->in_flight)
-			continue;
-		/*
-		 * An answer to a request given up on (the device broke or
-		 * timed out meanwhile): nothing to account for, but the buffer
-		 * is back, so removal may free it. The device stays broken.
-		 */
-		if (vp->broken) {
-			vp->in_flight = false;
-			continue;
-		}
-		vp->in_flight = false;
-
-		lat = ktime_get_ns() - vp->send_ns;
-		vp->lat_total_ns += lat;
-		if (lat > vp->lat_max_ns)
-			vp->lat_max_ns = lat;
-
-		/*
-		 * Success only if the device wrote a zero status into this
-		 * buffer: the used length says whether it wrote one at all, and
-		 * the status was not zero before the request was sent.
-		 */
-		status = vpmem_test_status(le32_to_cpu(msg->resp.ret));
-		err = 0;
-		if (len < sizeof(msg->resp)) {
-			err = -EIO;
-			dev_err_ratelimited(&vq->vdev->dev,
-					    "host answered a flush without a status (%u bytes)\n",
-					    len);
-		} else if (status == VIRTIO_PMEM_RESP_TYPE_EIO) {
-			err = -EIO;
-			dev_err_ratelimited(&vq->vdev->dev,
-					    "host flush failed, status %u (EIO)\n",
-					    status);
-		} else if (status != VIRTIO_PMEM_RESP_TYPE_OK) {
-			err = -EIO;
-			dev_err_ratelimited(&vq->vdev->dev,
-					    "host flush answered with undocumented status %#x, failing it\n",
-					    status);
-		}
-		if (vpmem_inject_failure())
-			err = -EIO;
-		if (err)
-			atomic64_inc(&vp->flush_errors);
-		vpmem_finish_locked(vp, err);
+	/* test_silent_host: answers stay in the ring, see vpmem_test_deliver(). */
+	if (READ_ONCE(vp->test_silent)) {
+		spin_unlock_irqrestore(&vp->lock, flags);
+		return;
 	}
+#endif
+	while ((msg = virtqueue_get_buf(vq, &len)))
+		vpmem_answer_locked(vp, msg, len);
 	/* The next generation leaves now, for everyone who queued meanwhile. */
 	vpmem_kick_locked(vp);
 	spin_unlock_irqrestore(&vp->lock, flags);
 	/* Freeze and kill sleep on vp->wq for in_flight to clear. */
 	wake_up(&vp->wq);
 }
+
+#ifdef VPMEM_TESTING
+/*
+ * test_silent_host: take the oldest answer the device left in the ring, as
+ * if it had just come (a late answer). -EAGAIN: none there (yet).
+ */
+int vpmem_test_deliver(struct vpmem *vp)
+{
+	struct vpmem_msg *msg = NULL;
+	unsigned int len;
+
+	spin_lock_irq(&vp->lock);
+	if (vp->vq)
+		msg = virtqueue_get_buf(vp->vq, &len);
+	if (msg) {
+		vpmem_answer_locked(vp, msg, len);
+		vpmem_kick_locked(vp);
+	}
+	spin_unlock_irq(&vp->lock);
+	wake_up(&vp->wq);
+	return msg ? 0 : -EAGAIN;
+}
+#endif
 
 /* Probe and resume: start sending on @vq, for everyone who queued. */
 void vpmem_flush_start(struct vpmem *vp, struct virtqueue *vq)
@@ -712,11 +786,15 @@ int vpmem_flush_freeze(struct vpmem *vp)
 	}
 
 	spin_lock_irq(&vp->lock);
-	if (fresh)
+	/* A late answer meanwhile gave the buffer back: keep it. */
+	if (fresh && vp->in_flight) {
 		vp->msg = fresh;	/* the old one is the host's: leaked */
+		fresh = NULL;
+	}
 	vp->in_flight = false;
 	vp->vq = NULL;
 	spin_unlock_irq(&vp->lock);
+	kfree(fresh);
 	cancel_delayed_work_sync(&vp->watch_work);
 	return 0;
 }

@@ -74,18 +74,28 @@ static DEVICE_ATTR_WO(test_break_device);
 /*
  * Test hook: writing 1 makes the engine ignore every answer of the device
  * from now on, as if the host never answered (its trace still shows the
- * requests). There is no way back: unbind and bind.
+ * requests; the answers stay in the ring). Writing 2 then takes the oldest
+ * answer left there, as a late answer would come (-EAGAIN: none yet). There
+ * is no way back: unbind and bind.
  */
 static ssize_t test_silent_host_store(struct device *dev,
 				      struct device_attribute *attr,
 				      const char *buf, size_t len)
 {
+	struct vpmem *vp = vpmem_from_bus_dev(dev);
 	unsigned int val;
+	int rc;
 
-	if (kstrtouint(buf, 10, &val) || val != 1)
+	if (kstrtouint(buf, 10, &val) || val < 1 || val > 2)
 		return -EINVAL;
-	WRITE_ONCE(vpmem_from_bus_dev(dev)->test_silent, true);
-	return len;
+	if (val == 1) {
+		WRITE_ONCE(vp->test_silent, true);
+		return len;
+	}
+	if (!READ_ONCE(vp->test_silent))
+		return -EINVAL;
+	rc = vpmem_test_deliver(vp);
+	return rc ? rc : len;
 }
 static DEVICE_ATTR_WO(test_silent_host);
 #endif

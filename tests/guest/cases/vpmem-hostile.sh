@@ -8,7 +8,9 @@
 # the value, flush_errors counts it, vpmemctl check says FAILING. A host that
 # never answers (test_silent_host): the flush fails after flush_timeout
 # (3 s here), later flushes fail at once without a request, unbind and
-# rmmod complete, a fresh insmod works.
+# rmmod complete, a fresh insmod works; a late answer gives the buffer back
+# but leaves the device broken; a caller that queued behind a slow request
+# fails alone after its own flush_timeout.
 # vt: devices=256M driver=vpmem timeout=420
 
 . /vpmem/cases/vpmemctl.inc
@@ -35,21 +37,22 @@ vt_info "device region: start $real_start size $real_size"
 check_eq real-size "$real_size" 268435456
 
 # --- The region --------------------------------------------------------
-# bad NAME PARAM=VALUE MESSAGE: probe must refuse with MESSAGE.
+# bad NAME PARAM=VALUE MESSAGE: probe must refuse with MESSAGE. (Not _n:
+# check() sets it.)
 bad() {
-	_n=$1 _p=$2 _msg=$3
-	check "$_n-unbind-rmmod" sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind && rmmod vpmem"
+	_bn=$1 _p=$2 _msg=$3
+	check "$_bn-unbind-rmmod" sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind && rmmod vpmem"
 	_l=$(logn)
-	check "$_n-insmod" insmod $ko "$_p"
+	check "$_bn-insmod" insmod $ko "$_p"
 	sleep 1
-	check "$_n-not-bound" sh -c "! test -e $(vt_virtio_dev 0)/driver"
-	check_eq "$_n-no-region" "$(nregions)" 0
-	check "$_n-no-pmem" sh -c "! ls /sys/block | grep -q '^pmem'"
-	if log_since "$_l" | grep -q "$_msg"; then vt_ok "$_n-message"; else
-		vt_fail "$_n-message" "no '$_msg' in: $(log_since "$_l" | tail -5 | tr '\n' '|')"; fi
-	check "$_n-rmmod" rmmod vpmem
-	check "$_n-insmod-plain" insmod $ko
-	check "$_n-bound-again" vt_wait_pmem 1
+	check "$_bn-not-bound" sh -c "! test -e $(vt_virtio_dev 0)/driver"
+	check_eq "$_bn-no-region" "$(nregions)" 0
+	check "$_bn-no-pmem" sh -c "! ls /sys/block | grep -q '^pmem'"
+	if log_since "$_l" | grep -q "$_msg"; then vt_ok "$_bn-message"; else
+		vt_fail "$_bn-message" "no '$_msg' in: $(log_since "$_l" | tail -5 | tr '\n' '|')"; fi
+	check "$_bn-rmmod" rmmod vpmem
+	check "$_bn-insmod-plain" insmod $ko
+	check "$_bn-bound-again" vt_wait_pmem 1
 	# Leave it unbound-ready for the next case: bound, as at the start.
 }
 start_hex=$(printf '%#x' "$real_start")
@@ -86,27 +89,27 @@ check_eq status-knob-off "$(cat "$knob")" -1
 # status NAME VALUE MESSAGE: the flush attribute fails with EIO although the
 # request reached the host; the message; one error counted; check FAILING.
 status() {
-	_n=$1 _v=$2 _msg=$3
+	_sn=$1 _v=$2 _msg=$3
 	_e=$(cat "$(vp)/flush_errors")
 	_l=$(logn)
 	echo "$_v" > "$knob"
-	mark "$_n-a"
-	check_eq "$_n-attr-eio" "$(flush_attr)" "1:sh: write error: Input/output error"
-	mark "$_n-b"
-	expect_hf "$_n-a" "$_n-b" eq 1 "$_n-request-sent"
-	if log_since "$_l" | grep -q "$_msg"; then vt_ok "$_n-message"; else
-		vt_fail "$_n-message" "no '$_msg' in: $(log_since "$_l" | tail -5 | tr '\n' '|')"; fi
-	check_eq "$_n-counted" $(($(cat "$(vp)/flush_errors") - _e)) 1
+	mark "$_sn-a"
+	check_eq "$_sn-attr-eio" "$(flush_attr)" "1:sh: write error: Input/output error"
+	mark "$_sn-b"
+	expect_hf "$_sn-a" "$_sn-b" eq 1 "$_sn-request-sent"
+	if log_since "$_l" | grep -q "$_msg"; then vt_ok "$_sn-message"; else
+		vt_fail "$_sn-message" "no '$_msg' in: $(log_since "$_l" | tail -5 | tr '\n' '|')"; fi
+	check_eq "$_sn-counted" $(($(cat "$(vp)/flush_errors") - _e)) 1
 	echo -1 > "$knob"
 	# The device's own next answer would be fine: still refused, unacked.
-	mark "$_n-c"
-	check_eq "$_n-refused-until-ack" "$(flush_attr)" "1:sh: write error: Input/output error"
-	mark "$_n-d"
-	expect_hf "$_n-c" "$_n-d" eq 0 "$_n-refused-not-sent"
-	vc "$_n-check" 0 /dev/pmem0
-	check_eq "$_n-check-unacked" "$(jc flush_errors_unacknowledged)" 1
+	mark "$_sn-c"
+	check_eq "$_sn-refused-until-ack" "$(flush_attr)" "1:sh: write error: Input/output error"
+	mark "$_sn-d"
+	expect_hf "$_sn-c" "$_sn-d" eq 0 "$_sn-refused-not-sent"
+	vc "$_sn-check" 0 /dev/pmem0
+	check_eq "$_sn-check-unacked" "$(jc flush_errors_unacknowledged)" 1
 	ack
-	check_eq "$_n-flush-after-ack" "$(flush_attr)" "0:"
+	check_eq "$_sn-flush-after-ack" "$(flush_attr)" "0:"
 }
 status status-1 1 "host flush failed, status 1 (EIO)"
 status status-2 2 "host flush answered with undocumented status 0x2, failing it"
@@ -213,11 +216,61 @@ vt_metric silent-fsync-failed-after $((t1 - t0)) cs
 check_eq silent-fsync-eio "$rc" 5
 check silent-fsync-bounded-ge-3s test $((t1 - t0)) -ge 300
 check silent-fsync-bounded-le-8s test $((t1 - t0)) -le 800
+# The host's late answer (test_silent_host=2 takes the answer it left in
+# the ring): the buffer is back, but the device stays broken, refuses the
+# acknowledgment and sends nothing; removal frees the buffer (not left).
+deliver() { for _i in $(seq 50); do echo 2 > "$(vp)/test_silent_host" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+check late-answer-taken deliver
+mark late-a
+check_eq late-still-broken "$(flush_attr)" "1:sh: write error: Input/output error"
+mark late-b
+expect_hf late-a late-b eq 0 late-nothing-sent
+r=$(sh -c "cat $(vp)/flush_errors > $(vp)/flush_errors_ack" 2>&1)
+check_eq late-ack-refused "$?:$r" "1:cat: write error: Input/output error"
+l=$(logn)
 t0=$(now_cs)
 check silent2-unbind timeout 60 sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind"
 check silent2-rmmod timeout 60 rmmod vpmem
 t1=$(now_cs)
 vt_metric silent2-unbind-rmmod $((t1 - t0)) cs
+check late-buffer-freed sh -c "! dmesg | tail -n +$((l + 1)) | grep -q 'leaving an unanswered request'"
+
+# Each caller's own deadline: A's request is answered late (after 3 s), so
+# B, which arrived while it was in flight, waits for its own; B fails alone
+# flush_timeout + 1 s after it arrived, although its request (3 s younger)
+# has not timed out: no broken device, no error counted, A succeeds.
+check alone-insmod insmod $ko flush_timeout=8
+check alone-bound vt_wait_pmem 1
+vt_wait_file /dev/pmem0 100
+e=$(cat "$(vp)/flush_errors")
+fr=$(cat "$(vp)/flush_requests")
+l=$(logn)
+# wait_requests N: until N flushes have been asked for (the caller queued).
+wait_requests() { for _i in $(seq 100); do [ "$(cat "$(vp)/flush_requests")" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+echo 1 > "$(vp)/test_silent_host"
+flush_attr > /tmp/alone-a.out &
+apid=$!
+check alone-a-queued wait_requests $((fr + 1))
+(pmemtest fsync /dev/pmem0 >/dev/null 2>&1; echo $? > /tmp/alone-b.rc) &
+bpid=$!
+check alone-b-queued wait_requests $((fr + 2))
+tb=$(now_cs)
+sleep 3
+check alone-a-answered deliver
+wait $apid
+check_eq alone-a-ok "$(cat /tmp/alone-a.out)" "0:"
+wait $bpid
+t1=$(now_cs)
+vt_metric alone-b-failed-after $((t1 - tb)) cs
+check_eq alone-b-eio "$(cat /tmp/alone-b.rc)" 5
+check alone-b-ge-7s test $((t1 - tb)) -ge 700
+check alone-b-le-11s test $((t1 - tb)) -le 1100
+check alone-message sh -c "dmesg | tail -n +$((l + 1)) | grep -q 'flush waited 8 s for the host (flush_timeout), failing it'"
+check alone-not-broken sh -c "! dmesg | tail -n +$((l + 1)) | grep -q 'device broken'"
+check_eq alone-not-counted $(($(cat "$(vp)/flush_errors") - e)) 0
+check alone-b-answered deliver
+check alone-unbind timeout 60 sh -c "echo $vdev > /sys/bus/virtio/drivers/vpmem/unbind"
+check alone-rmmod timeout 60 rmmod vpmem
 
 check final-insmod insmod $ko
 check final-bound vt_wait_pmem 1
