@@ -11,8 +11,8 @@
 # flush_errors_ack by the "administrator"): every failed persist returns
 # EIO (no other errno), each fault is seen by at least one caller, and
 # every record whose persist returned 0 is there after an unbind/bind.
-# (verify's unacked_present also counts records an earlier run left in the
-# same area of the device dax.)
+# (Records carry a random nonce per process: those run (b) left in the same
+# areas of the device dax neither verify nor count as unacked_present.)
 # vt: devices=256M,256M driver=vpmem mode0=fsdax fs0=ext4 mount0=dax,noatime mode1=devdax timeout=480
 
 . /vpmem/cases/stress.inc

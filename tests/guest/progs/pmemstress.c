@@ -10,10 +10,13 @@
  *       own with pmemflush_persist(). Every PATH (a file, or a device dax)
  *       is mapped once by this process; thread T uses map T % npaths and
  *       there its own area of RECS records (area (PROC * THREADS + T)), so
- *       each PATH must hold NPROCS * THREADS * RECS * 64 bytes. The seq
- *       numbers whose persist returned 0 are written to ACKFILE at the end
- *       as ranges "PROC THREAD LO HI" (they must survive the file system:
- *       put it on the guest's RAM). A failed persist is counted by errno;
+ *       each PATH must hold NPROCS * THREADS * RECS * 64 bytes. Every
+ *       record carries a random nonce of the process, so that a record an
+ *       earlier run left at the same place never counts as this run's. The
+ *       nonce ("nonce N", first line) and the seq numbers whose persist
+ *       returned 0 are written to ACKFILE at the end as ranges "PROC THREAD
+ *       LO HI" (they must survive the file system: put it on the guest's
+ *       RAM). A failed persist is counted by errno;
  *       the thread then waits 100 ms, clears the map's sticky error and
  *       goes on with the next record (the failed one is not acknowledged).
  *       With PMEMSTRESS_ERRORS=FILE (vpmem's ndbusN/vpmem/flush_errors), each
@@ -29,8 +32,10 @@
  *   pmemstress verify NPROCS THREADS RECS ACKDIR PATH...
  *       maps every PATH afresh and checks every acknowledged record of
  *       ACKDIR/ack.0 .. ack.(NPROCS-1) (intact: magic, place, seq and
- *       checksum). Prints "acked=N verified=N bad=N unacked_present=N";
- *       exit 0 only when every acknowledged record is intact.
+ *       checksum, nonce). Prints "acked=N verified=N bad=N
+ *       unacked_present=N"; exit 0 only when every acknowledged record is
+ *       intact and there is at least one (ENODATA: none acknowledged, a
+ *       check of nothing).
  *   pmemstress once PATH
  *       map PATH, store one record at its end, persist it: exit status
  *       0 or the errno of persist (a persist the host trace can witness).
@@ -45,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,7 +68,7 @@ struct record {
 	uint32_t thread;
 	uint64_t seq;
 	uint64_t payload[3];
-	uint64_t spare;
+	uint64_t nonce;		/* the writing process's, random */
 	uint64_t sum;		/* FNV-1a of everything above */
 };
 
@@ -87,6 +93,8 @@ struct writer {
 };
 
 static struct timespec deadline;
+/* This process's records' nonce (write). */
+static uint64_t my_nonce;
 /* The device's count of failed host flushes (vpmem's flush_errors), if any. */
 static const char *errors_file;
 
@@ -100,7 +108,8 @@ static uint64_t fnv1a(const void *p, size_t len)
 	return h;
 }
 
-static void fill(struct record *r, unsigned int proc, unsigned int thread, uint64_t seq)
+static void fill(struct record *r, uint64_t nonce, unsigned int proc, unsigned int thread,
+		 uint64_t seq)
 {
 	int i;
 
@@ -111,17 +120,18 @@ static void fill(struct record *r, unsigned int proc, unsigned int thread, uint6
 	for (i = 0; i < 3; i++)
 		r->payload[i] = (seq + 1) * 0x9e3779b97f4a7c15ULL * (i + 1) ^
 				((uint64_t)proc << 40 | (uint64_t)thread << 20);
-	r->spare = ~seq;
+	r->nonce = nonce;
 	r->sum = fnv1a(r, offsetof(struct record, sum));
 }
 
-static int intact(const struct record *r, unsigned int proc, unsigned int thread, uint64_t seq)
+static int intact(const struct record *r, uint64_t nonce, unsigned int proc,
+		  unsigned int thread, uint64_t seq)
 {
 	struct record want;
 
 	if (r->magic != MAGIC)
 		return 0;
-	fill(&want, proc, thread, seq);
+	fill(&want, nonce, proc, thread, seq);
 	return !memcmp(r, &want, sizeof(want));
 }
 
@@ -197,7 +207,7 @@ static void *write_thread(void *arg)
 			w->full = 1;
 			break;
 		}
-		fill(&r, w->proc, w->thread, seq);
+		fill(&r, my_nonce, w->proc, w->thread, seq);
 		memcpy(&w->area[seq], &r, sizeof(r));
 		w->persists++;
 		rc = pmemflush_persist(w->map, &w->area[seq], sizeof(r));
@@ -235,6 +245,7 @@ static int write_acks(const char *file, struct writer *w, unsigned int n)
 
 	if (!f)
 		return -errno;
+	fprintf(f, "nonce %llu\n", (unsigned long long)my_nonce);
 	for (i = 0; i < n; i++)
 		for (j = 0; j < w[i].nacked; j++)
 			fprintf(f, "%u %u %llu %llu\n", w[i].proc, w[i].thread,
@@ -307,6 +318,8 @@ static int cmd_write(char **argv, int npaths)
 	    npaths < 1 || npaths > MAX_PATHS)
 		return EINVAL;
 	errors_file = getenv("PMEMSTRESS_ERRORS");
+	if (getrandom(&my_nonce, sizeof(my_nonce), 0) != sizeof(my_nonce))
+		return EIO;
 	w = calloc(nthreads, sizeof(*w));
 	if (!w)
 		return ENOMEM;
@@ -368,6 +381,7 @@ static int cmd_verify(char **argv, int npaths)
 	const char *ackdir = argv[3];
 	struct pmemflush_map *maps[MAX_PATHS] = { NULL };
 	uint64_t acked = 0, verified = 0, bad = 0, present = 0;
+	uint64_t *pnonce;
 	struct pmemflush_ctx *ctx;
 	unsigned int proc, t;
 	uint64_t s;
@@ -376,9 +390,14 @@ static int cmd_verify(char **argv, int npaths)
 	if (nthreads < 1 || nthreads > MAX_THREADS || !nprocs || !recs ||
 	    npaths < 1 || npaths > MAX_PATHS)
 		return EINVAL;
+	pnonce = calloc(nprocs, sizeof(*pnonce));
+	if (!pnonce)
+		return ENOMEM;
 	rc = pmemflush_new(&ctx);
-	if (rc < 0)
+	if (rc < 0) {
+		free(pnonce);
 		return -rc;
+	}
 	for (p = 0; p < npaths && rc == 0; p++) {
 		rc = map_path(ctx, argv[4 + p], &maps[p]);
 		if (rc == 0 && pmemflush_map_get_length(maps[p]) <
@@ -389,6 +408,7 @@ static int cmd_verify(char **argv, int npaths)
 		goto out;
 	for (proc = 0; proc < nprocs && rc == 0; proc++) {
 		char name[4096], line[256];
+		unsigned long long pn;
 		FILE *f;
 
 		snprintf(name, sizeof(name), "%s/ack.%u", ackdir, proc);
@@ -398,6 +418,13 @@ static int cmd_verify(char **argv, int npaths)
 			rc = -ENOENT;
 			break;
 		}
+		if (!fgets(line, sizeof(line), f) || sscanf(line, "nonce %llu", &pn) != 1) {
+			printf("@@VT info pmemstress: %s: no nonce line\n", name);
+			fclose(f);
+			rc = -EINVAL;
+			break;
+		}
+		pnonce[proc] = pn;
 		while (fgets(line, sizeof(line), f)) {
 			unsigned long long lo, hi;
 			unsigned int pp;
@@ -413,7 +440,7 @@ static int cmd_verify(char **argv, int npaths)
 			       ((uint64_t)proc * nthreads + t) * recs;
 			for (s = lo; s <= hi; s++) {
 				acked++;
-				if (intact(&area[s], proc, t, s)) {
+				if (intact(&area[s], pn, proc, t, s)) {
 					verified++;
 				} else if (bad++ < 5) {
 					printf("@@VT info pmemstress: lost: proc %u thread %u seq %llu\n",
@@ -424,14 +451,14 @@ static int cmd_verify(char **argv, int npaths)
 		fclose(f);
 	}
 	/* Information: records present whose persist did not return 0. */
-	for (proc = 0; proc < nprocs; proc++)
+	for (proc = 0; proc < nprocs && rc == 0; proc++)
 		for (t = 0; t < nthreads; t++) {
 			const struct record *area =
 				(const struct record *)pmemflush_map_get_addr(maps[t % npaths]) +
 				((uint64_t)proc * nthreads + t) * recs;
 
 			for (s = 0; s < recs; s++)
-				present += intact(&area[s], proc, t, s);
+				present += intact(&area[s], pnonce[proc], proc, t, s);
 		}
 	printf("acked=%llu verified=%llu bad=%llu unacked_present=%llu\n",
 	       (unsigned long long)acked, (unsigned long long)verified,
@@ -439,10 +466,14 @@ static int cmd_verify(char **argv, int npaths)
 	       (unsigned long long)(present >= verified ? present - verified : 0));
 	if (rc == 0 && (bad || verified != acked))
 		rc = -EBADMSG;
+	/* Nothing acknowledged: nothing was checked, which is no pass. */
+	if (rc == 0 && !acked)
+		rc = -ENODATA;
 out:
 	for (p = 0; p < npaths; p++)
 		pmemflush_unmap(maps[p]);
 	pmemflush_unref(ctx);
+	free(pnonce);
 	fflush(stdout);
 	return -rc;
 }
@@ -462,7 +493,7 @@ static int cmd_once(const char *path)
 		/* The last record of the map: stress areas start at the front. */
 		r = (struct record *)pmemflush_map_get_addr(map) +
 		    pmemflush_map_get_length(map) / sizeof(*r) - 1;
-		fill(r, 0xffff, 0xffff, (uint64_t)time(NULL));
+		fill(r, 0, 0xffff, 0xffff, (uint64_t)time(NULL));
 		rc = pmemflush_persist(map, r, sizeof(*r));
 		if (rc < 0)
 			printf("@@VT info pmemstress: persist %s: %s\n", path, strerror(-rc));
