@@ -29,6 +29,13 @@
  *         threads_with_eio=N
  *       (eio_by_fault: persist calls that returned EIO, by failure count;
  *       threads_eio_by_fault: threads that saw at least one of those).
+ *       With PMEMSTRESS_WITNESS="FILE..." (vpmem's ndbusN/vpmem/host_flushes,
+ *       one per PATH, or one for all), every WITNESS_EVERY-th record is
+ *       witnessed by the driver: the count of host flushes sent, read after
+ *       the store and before persist, must have grown when persist returned
+ *       0 (vpmem sends a caller's flush only after its call: a persist that
+ *       returned 0 with no flush sent since cannot be durable). Printed as
+ *       witnessed=N unwitnessed=N (the latter must be 0).
  *   pmemstress verify NPROCS THREADS RECS ACKDIR PATH...
  *       maps every PATH afresh and checks every acknowledged record of
  *       ACKDIR/ack.0 .. ack.(NPROCS-1) (intact: magic, place, seq and
@@ -61,6 +68,7 @@
 #define MAX_PATHS 16
 #define MAX_FAULTS 16
 #define MAX_ERRNO 160
+#define WITNESS_EVERY 8
 
 struct record {
 	uint64_t magic;
@@ -89,6 +97,8 @@ struct writer {
 	uint64_t persists, ok, failed, full;
 	uint64_t errnos[MAX_ERRNO + 1];
 	uint64_t eio_by_fault[MAX_FAULTS];
+	const char *witness;	/* the map's device's host_flushes, or NULL */
+	uint64_t witnessed, unwitnessed;
 	int alloc_failed;
 };
 
@@ -161,6 +171,24 @@ static unsigned int fault_index(void)
 	return v < 0 ? 0 : v >= MAX_FAULTS ? MAX_FAULTS - 1 : (unsigned int)v;
 }
 
+/* A counter of sysfs (host_flushes), or -1 when it cannot be read. */
+static long long read_count(const char *file)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtoll(buf, NULL, 10);
+}
+
 static int past_deadline(void)
 {
 	struct timespec now;
@@ -201,6 +229,7 @@ static void *write_thread(void *arg)
 
 	for (seq = 0; !past_deadline(); seq++) {
 		struct record r;
+		long long sent = -1;
 		int rc;
 
 		if (seq >= w->recs) {
@@ -209,9 +238,26 @@ static void *write_thread(void *arg)
 		}
 		fill(&r, my_nonce, w->proc, w->thread, seq);
 		memcpy(&w->area[seq], &r, sizeof(r));
+		/* After the store (the syscall orders it), before the call. */
+		if (w->witness && seq % WITNESS_EVERY == 0)
+			sent = read_count(w->witness);
 		w->persists++;
 		rc = pmemflush_persist(w->map, &w->area[seq], sizeof(r));
 		if (rc == 0) {
+			if (sent >= 0) {
+				long long now = read_count(w->witness);
+
+				if (now > sent) {
+					w->witnessed++;
+				} else {
+					w->unwitnessed++;
+					/* A lost count (-1) is no witness either. */
+					if (w->unwitnessed <= 3)
+						printf("@@VT info pmemstress: proc %u thread %u seq %llu: persist returned 0, host flushes sent %lld before, %lld after\n",
+						       w->proc, w->thread, (unsigned long long)seq,
+						       sent, now);
+				}
+			}
 			w->ok++;
 			add_ack(w, seq);
 			continue;
@@ -260,6 +306,7 @@ static void report(struct writer *w, unsigned int n, unsigned int proc,
 		   enum pmemflush_method method)
 {
 	uint64_t persists = 0, ok = 0, failed = 0, full = 0, eio = 0, threads_eio = 0;
+	uint64_t witnessed = 0, unwitnessed = 0;
 	uint64_t errnos[MAX_ERRNO + 1] = { 0 }, by_fault[MAX_FAULTS] = { 0 };
 	uint64_t threads_by_fault[MAX_FAULTS] = { 0 };
 	unsigned int i, e, last = 0;
@@ -270,6 +317,8 @@ static void report(struct writer *w, unsigned int n, unsigned int proc,
 		ok += w[i].ok;
 		failed += w[i].failed;
 		full += w[i].full;
+		witnessed += w[i].witnessed;
+		unwitnessed += w[i].unwitnessed;
 		eio += w[i].errnos[EIO];
 		threads_eio += w[i].errnos[EIO] > 0;
 		for (e = 0; e <= MAX_ERRNO; e++)
@@ -299,7 +348,9 @@ static void report(struct writer *w, unsigned int n, unsigned int proc,
 	printf(" threads_eio_by_fault=");
 	for (e = 0; e <= last; e++)
 		printf("%s%llu", e ? "," : "", (unsigned long long)threads_by_fault[e]);
-	printf(" threads_with_eio=%llu\n", (unsigned long long)threads_eio);
+	printf(" threads_with_eio=%llu witnessed=%llu unwitnessed=%llu\n",
+	       (unsigned long long)threads_eio, (unsigned long long)witnessed,
+	       (unsigned long long)unwitnessed);
 }
 
 static int cmd_write(char **argv, int npaths)
@@ -309,6 +360,8 @@ static int cmd_write(char **argv, int npaths)
 	uint64_t recs = strtoull(argv[4], NULL, 0);
 	const char *ackfile = argv[5];
 	struct pmemflush_map *maps[MAX_PATHS] = { NULL };
+	char *witness[MAX_PATHS] = { NULL }, *wenv = NULL, *save = NULL, *tok;
+	int nwitness = 0;
 	struct pmemflush_ctx *ctx;
 	struct writer *w;
 	unsigned int i, started;
@@ -320,12 +373,27 @@ static int cmd_write(char **argv, int npaths)
 	errors_file = getenv("PMEMSTRESS_ERRORS");
 	if (getrandom(&my_nonce, sizeof(my_nonce), 0) != sizeof(my_nonce))
 		return EIO;
+	if (getenv("PMEMSTRESS_WITNESS")) {
+		wenv = strdup(getenv("PMEMSTRESS_WITNESS"));
+		if (!wenv)
+			return ENOMEM;
+		for (tok = strtok_r(wenv, " ", &save); tok && nwitness < MAX_PATHS;
+		     tok = strtok_r(NULL, " ", &save))
+			witness[nwitness++] = tok;
+		if (nwitness != 1 && nwitness != npaths) {
+			free(wenv);
+			return EINVAL;
+		}
+	}
 	w = calloc(nthreads, sizeof(*w));
-	if (!w)
+	if (!w) {
+		free(wenv);
 		return ENOMEM;
+	}
 	rc = pmemflush_new(&ctx);
 	if (rc < 0) {
 		free(w);
+		free(wenv);
 		return -rc;
 	}
 	for (p = 0; p < npaths && rc == 0; p++) {
@@ -345,6 +413,8 @@ static int cmd_write(char **argv, int npaths)
 		struct pmemflush_map *m = maps[started % npaths];
 
 		t->map = m;
+		if (nwitness)
+			t->witness = witness[nwitness == 1 ? 0 : started % npaths];
 		t->area = (struct record *)pmemflush_map_get_addr(m) +
 			  ((uint64_t)proc * nthreads + started) * recs;
 		t->proc = proc;
@@ -370,6 +440,7 @@ out:
 	for (i = 0; i < nthreads; i++)
 		free(w[i].acked);
 	free(w);
+	free(wenv);
 	fflush(stdout);
 	return -rc;
 }
