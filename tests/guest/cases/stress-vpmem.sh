@@ -5,8 +5,9 @@
 # persist returned 0 is checked from a fresh mapping; no persist may fail
 # and flush_errors stays 0; every 8th persist that returned 0 is witnessed
 # by the driver (its count of host flushes sent grew across the call).
-# Between the runs, on idle devices: sysfs unbind/bind, `vpmemctl driver bind` to virtio_pmem and back, and
-# rmmod/insmod cycles, each followed by a persist the host witnesses.
+# Between the runs, on idle devices: sysfs unbind/bind, `vpmemctl driver
+# bind` to virtio_pmem and back, and rmmod/insmod cycles, each followed by
+# a persist the host witnesses.
 # (c) faults: the same writers on device dax while fail_next_flushes
 # fails ST_FAULTS host flushes one at a time (each acknowledged through
 # flush_errors_ack by the "administrator"): every failed persist returns
