@@ -21,7 +21,7 @@
 
 static int memfd = -1;
 static char memfd_path[64];
-static char dir[] = "/dev/shm/vpmem-fuzz-sysfs-XXXXXX";
+static char dir[160];
 static char link_path[sizeof(dir) + 8];
 
 static void cleanup(void)
@@ -158,8 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memfd < 0)
 			abort();
 		snprintf(memfd_path, sizeof(memfd_path), "/proc/self/fd/%d", memfd);
-		if (!mkdtemp(dir))
-			abort();
+		fuzz_mkdtemp(dir, sizeof(dir), "FUZZ_SHMDIR", "/dev/shm", "vpmem-fuzz-sysfs");
 		snprintf(link_path, sizeof(link_path), "%s/link", dir);
 		atexit(cleanup);
 	}
