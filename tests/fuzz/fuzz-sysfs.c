@@ -133,10 +133,27 @@ static int sign(int x)
 	return (x > 0) - (x < 0);
 }
 
+/* @s is what the kernel's %u prints: digits, no leading zero, up to UINT_MAX. */
+static bool kernel_index(const char *s, unsigned long long *v)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 1 || n > 10 || (n > 1 && s[0] == '0'))
+		return false;
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	return *v <= 4294967295ULL;
+}
+
 /* Two names "virtio..." from the input, split at the first newline. */
 static void vdev_order(const char *s)
 {
 	const char *nl = strchr(s, '\n');
+	unsigned long long x, y;
 	char a[300], b[300];
 
 	if (!nl)
@@ -145,6 +162,9 @@ static void vdev_order(const char *s)
 	snprintf(b, sizeof(b), "virtio%.*s", 200, nl + 1);
 	FUZZ_ASSERT(sign(pf_vdev_name_cmp(a, b)) == -sign(pf_vdev_name_cmp(b, a)));
 	FUZZ_ASSERT(pf_vdev_name_cmp(a, a) == 0);
+	/* Names the kernel makes ("virtio%u"): the order of their numbers. */
+	if (kernel_index(a + 6, &x) && kernel_index(b + 6, &y))
+		FUZZ_ASSERT(sign(pf_vdev_name_cmp(a, b)) == (x > y) - (x < y));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
