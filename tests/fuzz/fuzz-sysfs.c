@@ -87,6 +87,30 @@ static void counter(const char *s)
 	FUZZ_ASSERT(v == expect);
 }
 
+/*
+ * What vpmem's counters print (%lld or %llu and a newline), read as the
+ * library reads them (util_sysfs_read, then util_parse_u64): accepted, with
+ * its value. A counter the kernel wrote that does not parse would make
+ * persist fail and vpmemctl say "unknown" where the answer is known.
+ */
+static void kernel_counter(const uint8_t *data, size_t size)
+{
+	unsigned long long v = 0, expect = 0;
+	char buf[32];
+	size_t i;
+
+	/* Up to 19 digits: below 2^64 whatever they are. */
+	if (size < 2 || size > 20 || data[size - 1] != '\n')
+		return;
+	for (i = 0; i + 1 < size; i++) {
+		if (data[i] < '0' || data[i] > '9')
+			return;
+		expect = expect * 10 + (unsigned long long)(data[i] - '0');
+	}
+	FUZZ_ASSERT(util_sysfs_read(memfd_path, buf, sizeof(buf)) == (int)size - 1);
+	FUZZ_ASSERT(util_parse_u64(buf, &v) == 0 && v == expect);
+}
+
 static void names(const char *s)
 {
 	enum pmemflush_region_kind k = pf_kind_from_provider(s);
@@ -187,6 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sysfs_read(data, size, 32);
 	sysfs_read(data, size, 4096);
 	sysfs_read(data, size, 1 + size % 97);
+	kernel_counter(data, size);
 
 	s = fuzz_str(data, size);
 	counter(s);
