@@ -511,12 +511,6 @@ static enum pmemflush_tristate statx_dax(struct pmemflush_check *c, int fd)
 	return (stx.stx_attributes & STATX_ATTR_DAX) ? PMEMFLUSH_YES : PMEMFLUSH_NO;
 }
 
-/*
- * PMEMFLUSH_FORCE_METHOD=<name>: for tests only. A forced method can claim
- * durability the hardware does not give, so it is said on stderr whatever
- * the log settings (an application's log function may drop it), and the
- * check and the map show it.
- */
 int pf_method_from_name(const char *name)
 {
 	int m;
@@ -527,6 +521,12 @@ int pf_method_from_name(const char *name)
 	return -EINVAL;
 }
 
+/*
+ * PMEMFLUSH_FORCE_METHOD=<name>: for tests only. A forced method can claim
+ * durability the hardware does not give, so it is said on stderr whatever
+ * the log settings (an application's log function may drop it), and the
+ * check and the map show it.
+ */
 static void apply_forced_method(struct pmemflush_check *c)
 {
 	const char *env = secure_getenv("PMEMFLUSH_FORCE_METHOD");

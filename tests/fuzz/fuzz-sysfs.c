@@ -21,7 +21,7 @@
 
 static int memfd = -1;
 static char memfd_path[64];
-static char dir[] = "/dev/shm/vpmem-fuzz-sysfs-XXXXXX";
+static char dir[160];
 static char link_path[sizeof(dir) + 8];
 
 static void cleanup(void)
@@ -87,6 +87,30 @@ static void counter(const char *s)
 	FUZZ_ASSERT(v == expect);
 }
 
+/*
+ * What vpmem's counters print (%lld or %llu and a newline), read as the
+ * library reads them (util_sysfs_read, then util_parse_u64): accepted, with
+ * its value. A counter the kernel wrote that does not parse would make
+ * persist fail and vpmemctl say "unknown" where the answer is known.
+ */
+static void kernel_counter(const uint8_t *data, size_t size)
+{
+	unsigned long long v = 0, expect = 0;
+	char buf[32];
+	size_t i;
+
+	/* Up to 19 digits: below 2^64 whatever they are. */
+	if (size < 2 || size > 20 || data[size - 1] != '\n')
+		return;
+	for (i = 0; i + 1 < size; i++) {
+		if (data[i] < '0' || data[i] > '9')
+			return;
+		expect = expect * 10 + (unsigned long long)(data[i] - '0');
+	}
+	FUZZ_ASSERT(util_sysfs_read(memfd_path, buf, sizeof(buf)) == (int)size - 1);
+	FUZZ_ASSERT(util_parse_u64(buf, &v) == 0 && v == expect);
+}
+
 static void names(const char *s)
 {
 	enum pmemflush_region_kind k = pf_kind_from_provider(s);
@@ -133,10 +157,27 @@ static int sign(int x)
 	return (x > 0) - (x < 0);
 }
 
+/* @s is what the kernel's %u prints: digits, no leading zero, up to UINT_MAX. */
+static bool kernel_index(const char *s, unsigned long long *v)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 1 || n > 10 || (n > 1 && s[0] == '0'))
+		return false;
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	return *v <= 4294967295ULL;
+}
+
 /* Two names "virtio..." from the input, split at the first newline. */
 static void vdev_order(const char *s)
 {
 	const char *nl = strchr(s, '\n');
+	unsigned long long x, y;
 	char a[300], b[300];
 
 	if (!nl)
@@ -145,6 +186,9 @@ static void vdev_order(const char *s)
 	snprintf(b, sizeof(b), "virtio%.*s", 200, nl + 1);
 	FUZZ_ASSERT(sign(pf_vdev_name_cmp(a, b)) == -sign(pf_vdev_name_cmp(b, a)));
 	FUZZ_ASSERT(pf_vdev_name_cmp(a, a) == 0);
+	/* Names the kernel makes ("virtio%u"): the order of their numbers. */
+	if (kernel_index(a + 6, &x) && kernel_index(b + 6, &y))
+		FUZZ_ASSERT(sign(pf_vdev_name_cmp(a, b)) == (x > y) - (x < y));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -158,8 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memfd < 0)
 			abort();
 		snprintf(memfd_path, sizeof(memfd_path), "/proc/self/fd/%d", memfd);
-		if (!mkdtemp(dir))
-			abort();
+		fuzz_mkdtemp(dir, sizeof(dir), "FUZZ_SHMDIR", "/dev/shm", "vpmem-fuzz-sysfs");
 		snprintf(link_path, sizeof(link_path), "%s/link", dir);
 		atexit(cleanup);
 	}
@@ -168,6 +211,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sysfs_read(data, size, 32);
 	sysfs_read(data, size, 4096);
 	sysfs_read(data, size, 1 + size % 97);
+	kernel_counter(data, size);
 
 	s = fuzz_str(data, size);
 	counter(s);

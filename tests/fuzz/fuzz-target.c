@@ -20,7 +20,7 @@
 #include "target.h"
 
 static struct pmemflush_ctx *ctx;
-static char dir[] = "/tmp/vpmem-fuzz-target-XXXXXX";
+static char dir[160];
 
 static void quiet(void *data, int priority, const char *file, int line, const char *fn,
 		  const char *format, va_list args)
@@ -42,8 +42,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	char path[sizeof(dir) + 16];
 	int fd;
 
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_mkdtemp(dir, sizeof(dir), "FUZZ_TMPDIR", "/tmp", "vpmem-fuzz-target");
 	snprintf(path, sizeof(path), "%s/file", dir);
 	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, "data", 4) != 4)

@@ -27,7 +27,7 @@
 
 static struct pmemflush_ctx *ctx;
 /* tmpfs: the tree is made and removed at every run. */
-static char root[] = "/dev/shm/vpmem-fuzz-vdevs-XXXXXX";
+static char root[160];
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -50,8 +50,7 @@ static void cleanup(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	if (!mkdtemp(root))
-		abort();
+	fuzz_mkdtemp(root, sizeof(root), "FUZZ_SHMDIR", "/dev/shm", "vpmem-fuzz-vdevs");
 	atexit(cleanup);
 	if (pmemflush_new(&ctx) < 0)
 		abort();
