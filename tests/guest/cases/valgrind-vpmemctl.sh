@@ -29,7 +29,8 @@ vg_bg() {
 	_t=1200
 	while ! grep -q "watching device events" /tmp/vg/"$_bn".out 2>/dev/null; do
 		if [ $_t -le 0 ] || ! kill -0 $VGJOB 2>/dev/null; then
-			vt_info "$_bn did not start: $(cat /tmp/vg/"$_bn".out)"
+			# Not a pass by --timeout later: what follows (SIGTERM) would be untested.
+			vt_fail "$_bn-started" "no 'watching device events': $(cat /tmp/vg/"$_bn".out)"
 			break
 		fi
 		sleep 0.1
@@ -65,8 +66,22 @@ vg flush-devdax-in-tree-refused 3 memcheck vpmemctl flush --json "$DAX1"
 vg driver-json-in-tree 0 memcheck vpmemctl driver --json
 vg metrics-in-tree 0 memcheck vpmemctl metrics
 vg monitor-timeout 0 memcheck vpmemctl monitor --json --initial --timeout 2
+sync
+mark persist-example-a
 vg persist-example 0 memcheck persist-log "$MNT0/log"
+mark persist-example-b
+check persist-example-msync grep -q "^method msync," /tmp/vg/persist-example.out
+check persist-example-durable grep -qx "10 records durable" /tmp/vg/persist-example.out
+expect_hf persist-example-a persist-example-b ge 1 persist-example-host-flushes
+sync
+mark persist-async-example-a
 vg persist-async-example 0 memcheck persist-async "$MNT0/alog"
+mark persist-async-example-b
+check persist-async-example-acknowledged grep -q "records acknowledged durable" /tmp/vg/persist-async-example.out
+expect_hf persist-async-example-a persist-async-example-b ge 1 persist-async-example-host-flushes
+vg flush-no-such-target 1 memcheck vpmemctl flush /no/such/target
+vg log-debug-list 0 memcheck vpmemctl --log debug list
+vg monitor-kernel-source 0 memcheck vpmemctl monitor --source kernel --json --initial --timeout 2
 
 # 2. vpmem: installed where modprobe finds it, loaded and bound by vpmemctl.
 mkdir -p "/lib/modules/$rel/extra"
@@ -81,6 +96,14 @@ vg driver-table-vpmem 0 memcheck vpmemctl driver
 vg list-vpmem 0 memcheck vpmemctl list -v
 vg check-devdax-vpmem-json 0 memcheck vpmemctl check --json "$D1"
 vg flush-devdax-vpmem-json 0 memcheck vpmemctl flush --json "$D1"
+vg flush-region-vpmem 0 memcheck vpmemctl flush "$(vt_region 1)"
+# The persist path of the host-flush method (the examples map a file: not
+# on device dax), group commit with 2 threads; the host saw its flushes.
+mark persist-devdax-vpmem-a
+vg persist-devdax-vpmem 0 memcheck persisttool bench "$D1" 2 5 group
+mark persist-devdax-vpmem-b
+check persist-devdax-vpmem-records grep -q "^records=10 " /tmp/vg/persist-devdax-vpmem.out
+expect_hf persist-devdax-vpmem-a persist-devdax-vpmem-b ge 1 persist-devdax-vpmem-host-flushes
 mkdir -p /tmp/prom /tmp/nfd
 vg metrics-vpmem-output 0 memcheck vpmemctl metrics --output /tmp/prom --mounts=all
 check metrics-file test -s /tmp/prom/vpmem.prom
