@@ -6,7 +6,7 @@
 # device 1 bound to vpmem (counters, host flush) by `driver load` and
 # `driver bind` themselves. monitor ends by --timeout, by --once and by
 # SIGTERM, so valgrind gets to report. Each run's time is a metric.
-# vt: devices=256M,256M driver=virtio_pmem mode0=fsdax fs0=ext4 mount0=dax mode1=devdax timeout=1800 once=1
+# vt: devices=256M,256M driver=virtio_pmem mode0=fsdax fs0=ext4 mount0=dax mode1=devdax timeout=2400 once=1
 
 . /vpmem/cases/valgrind.inc
 

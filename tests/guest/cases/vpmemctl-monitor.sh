@@ -344,7 +344,10 @@ rss3=$(rss)
 vt_metric rss-growth-third-40-rounds $((rss3 - rss2)) KiB
 check leak-monitor-alive kill -0 $lk
 check rss-measured test -n "$rss0" -a -n "$rss1" -a -n "$rss2"
-check_eq no-fd-growth "$fd2" "$fd0"
+# Growth is the failure; one fewer is a descriptor that was open for a
+# moment at every look of the first count (seen once under load: 8, then 7).
+vt_info "descriptors: $fd0 after warm-up, $fd2 after 80 rounds"
+check no-fd-growth test "$fd2" -le "$fd0"
 vt_metric rss-growth-first-40-rounds $((rss1 - rss0)) KiB
 vt_metric rss-growth-next-40-rounds $((rss2 - rss1)) KiB
 vt_metric rss $rss2 KiB
