@@ -8,19 +8,21 @@ iowait() { awk '/^cpu /{print $6}' /proc/stat; }
 uptime_cs() { awk '{split($1, a, "."); print a[1] * 100 + a[2]}' /proc/uptime; }
 
 i0=$(iowait)
-sleep 3
+sleep 5
 idle=$(($(iowait) - i0))
 
 i0=$(iowait)
 t0=$(uptime_cs)
 n=0
-while [ $(($(uptime_cs) - t0)) -lt 300 ]; do
+while [ $(($(uptime_cs) - t0)) -lt 500 ]; do
 	echo 1 > "$attr" || break
 	n=$((n + 1))
 done
 busy=$(($(iowait) - i0))
-vt_metric flushes-in-3s "$n" flushes
-vt_metric iowait-idle-3s "$idle" ticks
-vt_metric iowait-flushing-3s "$busy" ticks
-check flushes-made test "$n" -gt 20
-check iowait-while-flushing test "$busy" -ge $((idle + 5))
+vt_metric flushes-in-5s "$n" flushes
+vt_metric iowait-idle-5s "$idle" ticks
+vt_metric iowait-flushing-5s "$busy" ticks
+check flushes-made test "$n" -gt 30
+# How many ticks depends on how long the host's fsync takes (seen: 4 to 14
+# in 3 s); with the idle guest at 0, a few ticks are the signal.
+check iowait-while-flushing test "$busy" -ge $((idle + 3))
