@@ -23,6 +23,7 @@
 #include <pmemflush.h>
 
 #include "builtin.h"
+#include "caps.h"
 #include "cleanup.h"
 #include "driver.h"
 #include "eprint.h"
@@ -50,11 +51,6 @@ static int driver_write(const char *driver, const char *file, const char *name)
 	return busy_write_all(fd, name);
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
 
 /*
  * The device id of the virtio device @name: found among the devices the
@@ -101,7 +97,7 @@ static int may_bind(const char *dev, const char *from, const char *target)
 		return 0;
 	if (errno != ENOENT)
 		goto denied;
-	if (driver_may_load())
+	if (util_may_load_modules())
 		return 0;
 	fprintf(stderr, "vpmemctl driver bind: permission denied: %s: loading module %s %s\n",
 		dev, target, driver_cap_missing());

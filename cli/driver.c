@@ -9,14 +9,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
 
 #include <pmemflush.h>
 
 #include "builtin.h"
+#include "caps.h"
 #include "driver.h"
 #include "eprint.h"
 #include "json.h"
@@ -54,16 +53,6 @@ int driver_exit_status(int rc)
 	default:
 		return VPMEMCTL_EXIT_ERROR;
 	}
-}
-
-bool driver_may_load(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
-
-	if (syscall(SYS_capget, &h, d) < 0)
-		return true;
-	return d[CAP_TO_INDEX(CAP_SYS_MODULE)].effective & CAP_TO_MASK(CAP_SYS_MODULE);
 }
 
 const char *driver_cap_missing(void)
@@ -150,7 +139,7 @@ static int driver_load(struct pmemflush_ctx *ctx, const char *name)
 	 * when the module is loaded already, so that the answer does not
 	 * depend on the state.
 	 */
-	may = driver_may_load();
+	may = util_may_load_modules();
 	rc = may ? pmemflush_module_load(ctx, name) : -EPERM;
 	if ((rc == -EPERM || rc == -EACCES) && may) {
 		/* CAP_SYS_MODULE of a user namespace, modules_disabled, lockdown. */

@@ -15,8 +15,6 @@
 /* The exit status for a negative errno of a driver operation. */
 int driver_exit_status(int rc);
 
-/* Whether this process has CAP_SYS_MODULE (true when that cannot be told: the kernel decides). */
-bool driver_may_load(void);
 /* Why this process may not load a module: "needs root (CAP_SYS_MODULE)", or for root what it lacks. */
 const char *driver_cap_missing(void);
 

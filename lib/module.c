@@ -11,13 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <unistd.h>
-
-#include <linux/capability.h>
 
 #include <libkmod.h>
+
+#include "caps.h"
 
 #include "cleanup.h"
 #include "drivers.h"
@@ -236,17 +234,6 @@ void pf_modules_free(struct pmemflush_module *m)
 	}
 }
 
-/* CAP_SYS_MODULE in the effective set; true when that cannot be told (the kernel decides). */
-static bool may_load_modules(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
-
-	if (syscall(SYS_capget, &h, d) < 0)
-		return true;
-	return d[CAP_TO_INDEX(CAP_SYS_MODULE)].effective & CAP_TO_MASK(CAP_SYS_MODULE);
-}
-
 PMEMFLUSH_EXPORT int pmemflush_module_load(struct pmemflush_ctx *ctx, const char *name)
 {
 	_cleanup_(kmod_ctxp) struct kmod_ctx *k = NULL;
@@ -277,7 +264,7 @@ PMEMFLUSH_EXPORT int pmemflush_module_load(struct pmemflush_ctx *ctx, const char
 	 * first keeps libkmod from running an "install" command of the
 	 * modprobe configuration as this user.
 	 */
-	if (!may_load_modules())
+	if (!util_may_load_modules())
 		return pf_error(-EPERM, "loading module %s needs root (CAP_SYS_MODULE)", name);
 	rc = kmod_module_probe_insert_module(km, KMOD_PROBE_APPLY_BLACKLIST, NULL, NULL, NULL,
 					     NULL);

@@ -61,11 +61,6 @@ static void mnt_unref_tablep(struct libmnt_table **t)
 	mnt_unref_table(*t);
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
 
 /* What resolving the device under a path found. */
 struct resolved {
@@ -422,7 +417,7 @@ static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
 	struct pf_mount_facts mf = { 0 };
 	char real[PATH_MAX], fdpath[64], upper[PATH_MAX];
 	struct libmnt_fs *fs = NULL;
-	const char *src, *fstype;
+	const char *src, *fstype, *pseudo;
 	struct statfs sfs = { 0 };
 	struct stat st, sst;
 	char *value = NULL;
@@ -440,9 +435,10 @@ static int resolve_file(struct pmemflush_check *c, struct resolved *res, int fd,
 	    pf_fs_is_volatile(sfs.f_type))
 		res->f->volatile_fs = true;
 	/* Not "msync, durable": nothing there is stored, let alone made durable. */
-	if (depth == 0 && pf_fs_pseudo_name(sfs.f_type))
+	pseudo = depth == 0 ? pf_fs_pseudo_name(sfs.f_type) : NULL;
+	if (pseudo)
 		return pf_error(-EINVAL, "%s is on %s, which holds no data: nothing there can be "
-				"made durable", c->path, pf_fs_pseudo_name(sfs.f_type));
+				"made durable", c->path, pseudo);
 
 	/* A table read in part could hide the nobarrier mount: fail. */
 	rc = pf_mounts_load(c->ctx, &table);
