@@ -280,14 +280,27 @@ def parse(case_name, boot):
     if getattr(boot, "killed", False):
         return res     # crashed on purpose: no 'done', and the caller judges
     if boot.timed_out:
-        res.add("boot", False, f"guest killed after {boot.seconds:.0f} s (timeout); console log: {boot.log_path}")
+        res.add("boot", False, f"guest killed after {boot.seconds:.0f} s (timeout); console log: {boot.log_path}"
+                + console_tail(boot.output))
     elif res.done_rc is None:
-        res.add("boot", False, f"guest ended without finishing the case (qemu rc {boot.rc}); console log: {boot.log_path}")
+        res.add("boot", False, f"guest ended without finishing the case (qemu rc {boot.rc}); console log: {boot.log_path}"
+                + console_tail(boot.output))
     elif res.done_rc != 0 and not any(c.name.endswith("/setup") for c in res.checks):
         res.add("exit", False, f"case script exited with status {res.done_rc}")
     if not res.checks:
         res.add("checks", False, "the case reported no checks")
     return res
+
+
+def console_tail(output, lines=40):
+    """The guest's last words (kernel messages, a panic) for a failure line:
+    CI keeps only what the suite prints, not the console log. Host trace
+    lines and the case's own protocol lines are left out."""
+    keep = [l for l in output.splitlines()
+            if l.strip() and "virtio_pmem_flush_request" not in l and not l.startswith("@@VT ")]
+    if not keep:
+        return ""
+    return "\n      | " + "\n      | ".join(l.rstrip()[:200] for l in keep[-lines:])
 
 
 def early_panic(output):
