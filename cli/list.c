@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "json.h"
 #include "nfd.h"
+#include "eprint.h"
 
 enum list_format { LIST_TABLE, LIST_JSON, LIST_NFD };
 
@@ -227,11 +228,11 @@ static int set_format(struct list_opts *o, const char *name)
 		if (strcmp(name, formats[i]) == 0)
 			break;
 	if (i == ARRAY_SIZE(formats)) {
-		fprintf(stderr, "vpmemctl list: unknown format '%s' (table, json, nfd)\n", name);
+		vp_line(stderr, "vpmemctl list: unknown format '%s' (table, json, nfd)\n", name);
 		return -EINVAL;
 	}
 	if (o->format_set && o->format != (enum list_format)i) {
-		fprintf(stderr, "vpmemctl list: format '%s' conflicts with '%s' given before\n", name,
+		vp_line(stderr, "vpmemctl list: format '%s' conflicts with '%s' given before\n", name,
 			formats[o->format]);
 		return -EINVAL;
 	}
@@ -267,7 +268,7 @@ static int parse_expiry(const char *arg, long *out)
 	*out = v;
 	return 0;
 bad:
-	fprintf(stderr, "vpmemctl list: bad expiry '%s' (seconds, or a number with s, m, h or d; at most 366d)\n",
+	vp_line(stderr, "vpmemctl list: bad expiry '%s' (seconds, or a number with s, m, h or d; at most 366d)\n",
 		arg);
 	return -EINVAL;
 }
@@ -277,16 +278,16 @@ static int check_combination(const struct list_opts *o)
 {
 	if (o->format == LIST_NFD &&
 	    (o->region || o->bus || o->ns || o->mode || o->buffered_only)) {
-		fprintf(stderr, "vpmemctl list: --format=nfd describes the whole node: "
+		vp_line(stderr, "vpmemctl list: --format=nfd describes the whole node: "
 				"-r, -b, -n, -m and --buffered do not apply\n");
 		return -EINVAL;
 	}
 	if (o->expiry_set && o->format != LIST_NFD) {
-		fprintf(stderr, "vpmemctl list: --expiry applies to --format=nfd only\n");
+		vp_line(stderr, "vpmemctl list: --expiry applies to --format=nfd only\n");
 		return -EINVAL;
 	}
 	if (o->output && !*o->output) {
-		fprintf(stderr, "vpmemctl list: --output needs a file name\n");
+		vp_line(stderr, "vpmemctl list: --output needs a file name\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -353,7 +354,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 				if (strcmp(optarg, modes[i]) == 0)
 					break;
 			if (i == ARRAY_SIZE(modes)) {
-				fprintf(stderr, "vpmemctl list: unknown mode '%s' (raw, sector, fsdax, devdax)\n",
+				vp_line(stderr, "vpmemctl list: unknown mode '%s' (raw, sector, fsdax, devdax)\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
@@ -372,7 +373,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "vpmemctl list: unexpected argument '%s' (see 'vpmemctl list --help')\n",
+		vp_line(stderr, "vpmemctl list: unexpected argument '%s' (see 'vpmemctl list --help')\n",
 			argv[optind]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
@@ -383,14 +384,14 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 
 	rc = pmemflush_discover(ctx);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl list: %s\n",
+		vp_line(stderr, "vpmemctl list: %s\n",
 			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
 		return VPMEMCTL_EXIT_ERROR;
 	}
 
 	/* Driver facts are evidence, not a condition: list without them. */
 	if (pmemflush_drivers_new(ctx, &drivers) < 0)
-		fprintf(stderr, "vpmemctl list: no driver facts: %s\n", pmemflush_errormsg());
+		vp_line(stderr, "vpmemctl list: no driver facts: %s\n", pmemflush_errormsg());
 	/*
 	 * The whole listing is made in memory first: nothing reaches the file
 	 * (or standard output) unless all of it could be made.
@@ -398,7 +399,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	mem = open_memstream(&buf, &len);
 	if (!mem) {
 		pmemflush_drivers_unref(drivers);
-		fprintf(stderr, "vpmemctl list: %s\n", strerror(errno));
+		vp_line(stderr, "vpmemctl list: %s\n", strerror(errno));
 		return VPMEMCTL_EXIT_ERROR;
 	}
 	rc = list_to(mem, ctx, drivers, &o);
@@ -407,11 +408,11 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		rc = -errno;
 	if (rc < 0) {
 		if (rc != -EINVAL)
-			fprintf(stderr, "vpmemctl list: %s\n", strerror(-rc));
+			vp_line(stderr, "vpmemctl list: %s\n", strerror(-rc));
 		return VPMEMCTL_EXIT_ERROR;
 	}
 	if (o.format == LIST_NFD && len > NFD_FILE_MAX) {
-		fprintf(stderr, "vpmemctl list: the feature file would be %zu bytes; NFD ignores files over %d\n",
+		vp_line(stderr, "vpmemctl list: the feature file would be %zu bytes; NFD ignores files over %d\n",
 			len, NFD_FILE_MAX);
 		return VPMEMCTL_EXIT_ERROR;
 	}
@@ -419,7 +420,7 @@ int cmd_list(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		return nfd_write_atomic("vpmemctl list", o.output, buf, len) < 0 ?
 			       VPMEMCTL_EXIT_ERROR : VPMEMCTL_EXIT_OK;
 	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fprintf(stderr, "vpmemctl list: cannot write to standard output: %s\n",
+		vp_line(stderr, "vpmemctl list: cannot write to standard output: %s\n",
 			strerror(errno));
 		return VPMEMCTL_EXIT_ERROR;
 	}

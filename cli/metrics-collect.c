@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "metrics.h"
+#include "eprint.h"
 
 enum {
 	M_TIMESTAMP,
@@ -140,7 +141,7 @@ static const char *str(const char *s)
 /* Tell why a fact is missing; permission is counted apart (exit status 4). */
 static void failed(struct metrics_status *st, int err, const char *what, const char *detail)
 {
-	fprintf(stderr, "vpmemctl metrics: %s: %s\n", what, detail && *detail ? detail : strerror(err));
+	vp_line(stderr, "vpmemctl metrics: %s: %s\n", what, detail && *detail ? detail : strerror(err));
 	st->failures++;
 	if (err == EACCES || err == EPERM)
 		st->denied++;

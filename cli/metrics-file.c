@@ -17,10 +17,11 @@
 #include "atomic-file.h"
 #include "cleanup.h"
 #include "metrics.h"
+#include "eprint.h"
 
 static int fail(const char *what, const char *path, int err)
 {
-	fprintf(stderr, "vpmemctl metrics: %s '%s': %s\n", what, path, strerror(err));
+	vp_line(stderr, "vpmemctl metrics: %s '%s': %s\n", what, path, strerror(err));
 	return -err;
 }
 
@@ -41,7 +42,7 @@ int metrics_write_atomic(const char *dir, const char *name, const char *data, si
 		return fail("cannot open the output directory", dir, errno);
 	/* Only a regular file is replaced, never a directory someone put there. */
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "vpmemctl metrics: cannot replace '%s': not a regular file\n",
+		vp_line(stderr, "vpmemctl metrics: cannot replace '%s': not a regular file\n",
 			path);
 		return -EEXIST;
 	}

@@ -15,6 +15,7 @@
 #include "builtin.h"
 #include "cleanup.h"
 #include "metrics.h"
+#include "eprint.h"
 
 static void metrics_usage(FILE *out)
 {
@@ -48,14 +49,14 @@ int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		switch (c) {
 		case 'o':
 			if (!*optarg) {
-				fprintf(stderr, "vpmemctl metrics: empty output directory\n");
+				vp_line(stderr, "vpmemctl metrics: empty output directory\n");
 				return VPMEMCTL_EXIT_USAGE;
 			}
 			dir = optarg;
 			break;
 		case 'M':
 			if (strcmp(optarg, "all") && strcmp(optarg, "none")) {
-				fprintf(stderr, "vpmemctl metrics: bad --mounts '%s': all or none\n",
+				vp_line(stderr, "vpmemctl metrics: bad --mounts '%s': all or none\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
@@ -69,7 +70,7 @@ int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "vpmemctl metrics: unexpected argument '%s' (see 'vpmemctl metrics --help')\n",
+		vp_line(stderr, "vpmemctl metrics: unexpected argument '%s' (see 'vpmemctl metrics --help')\n",
 			argv[optind]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
@@ -88,7 +89,7 @@ int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		rc = -errno;
 	prom_release(&p);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl metrics: cannot render the metrics: %s\n", strerror(-rc));
+		vp_line(stderr, "vpmemctl metrics: cannot render the metrics: %s\n", strerror(-rc));
 		return VPMEMCTL_EXIT_ERROR;
 	}
 
@@ -98,7 +99,7 @@ int cmd_metrics(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			return rc == -EACCES || rc == -EPERM ? VPMEMCTL_EXIT_PERMISSION
 							      : VPMEMCTL_EXIT_ERROR;
 	} else if (fwrite(buf, 1, size, stdout) != size) {
-		fprintf(stderr, "vpmemctl metrics: cannot write the output: %s\n", strerror(errno));
+		vp_line(stderr, "vpmemctl metrics: cannot write the output: %s\n", strerror(errno));
 		return VPMEMCTL_EXIT_ERROR;
 	}
 	/*

@@ -25,6 +25,7 @@
 #include "cleanup.h"
 #include "json.h"
 #include "monitor.h"
+#include "eprint.h"
 
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
@@ -39,13 +40,13 @@ int mon_mounts_open(struct monitor *m)
 		return -ENOMEM;
 	rc = mnt_monitor_enable_kernel(m->mmon, 1);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl monitor: cannot watch the mount table: %s\n",
+		vp_line(stderr, "vpmemctl monitor: cannot watch the mount table: %s\n",
 			strerror(-rc));
 		return rc;
 	}
 	rc = mnt_monitor_get_fd(m->mmon);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl monitor: cannot watch the mount table: %s\n",
+		vp_line(stderr, "vpmemctl monitor: cannot watch the mount table: %s\n",
 			strerror(-rc));
 		return rc;
 	}
@@ -369,7 +370,7 @@ int mon_mounts_eval(struct monitor *m)
 	if (!tb || !it) {
 		mnt_unref_table(tb);
 		mnt_free_iter(it);
-		fprintf(stderr, "vpmemctl monitor: cannot read /proc/self/mountinfo\n");
+		vp_line(stderr, "vpmemctl monitor: cannot read /proc/self/mountinfo\n");
 		return -EIO;
 	}
 	for (i = 0; i < m->n_mounts; i++)

@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "monitor.h"
+#include "eprint.h"
 
 /* RFC 3339, UTC, microseconds: "2026-11-25T20:47:00.123456Z". */
 static void timestamp(char *buf, size_t len, long long *mono_us)
@@ -37,7 +38,7 @@ static int write_line(struct monitor *m, const char *line)
 	 */
 	if (fputs(line, stdout) < 0 || fputc('\n', stdout) < 0 || fflush(stdout) != 0) {
 		m->write_error = errno ? errno : EIO;
-		fprintf(stderr, "vpmemctl monitor: cannot write an event: %s\n",
+		vp_line(stderr, "vpmemctl monitor: cannot write an event: %s\n",
 			strerror(m->write_error));
 		clearerr(stdout);
 		return -m->write_error;
@@ -128,7 +129,7 @@ int mon_snapshot(struct monitor *m)
 	if (rc == 0)
 		rc = pmemflush_discover(m->ctx);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl monitor: cannot read the regions: %s\n",
+		vp_line(stderr, "vpmemctl monitor: cannot read the regions: %s\n",
 			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
 		return rc;
 	}

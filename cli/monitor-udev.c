@@ -23,6 +23,7 @@
 #include "cleanup.h"
 #include "json.h"
 #include "monitor.h"
+#include "eprint.h"
 
 /* The most devices one read handles at once; the rest wait for the next read. */
 #define BATCH 64
@@ -48,7 +49,7 @@ int mon_udev_open(struct monitor *m)
 	}
 	/* udev's group is silent without udevd: say so rather than watch nothing. */
 	if (m->source == MON_SOURCE_UDEV && access("/run/udev/control", F_OK) != 0)
-		fprintf(stderr, "vpmemctl monitor: warning: no systemd-udevd seems to run (no /run/udev/control): "
+		vp_line(stderr, "vpmemctl monitor: warning: no systemd-udevd seems to run (no /run/udev/control): "
 				"no device events will arrive until it does; --source kernel takes the kernel's\n");
 	m->udev = udev_new();
 	if (!m->udev)
@@ -56,7 +57,7 @@ int mon_udev_open(struct monitor *m)
 	m->umon = udev_monitor_new_from_netlink(m->udev, m->source_name);
 	if (!m->umon) {
 		rc = errno ? -errno : -ENOMEM;
-		fprintf(stderr, "vpmemctl monitor: cannot listen to %s events: %s\n",
+		vp_line(stderr, "vpmemctl monitor: cannot listen to %s events: %s\n",
 			m->source_name, strerror(-rc));
 		return rc;
 	}
@@ -69,7 +70,7 @@ int mon_udev_open(struct monitor *m)
 	udev_monitor_set_receive_buffer_size(m->umon, 4 * 1024 * 1024);
 	rc = udev_monitor_enable_receiving(m->umon);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl monitor: cannot listen to %s events: %s\n",
+		vp_line(stderr, "vpmemctl monitor: cannot listen to %s events: %s\n",
 			m->source_name, strerror(-rc));
 		return rc;
 	}
@@ -234,7 +235,7 @@ static void report(struct monitor *m, struct udev_device *dev, const char *kind,
 			r = pmemflush_namespace_get_region(ns);
 		if (!strcmp(kind, "virtio-pmem")) {
 			if (!*drivers && pmemflush_drivers_new(m->ctx, drivers) < 0)
-				fprintf(stderr, "vpmemctl monitor: no driver facts: %s\n",
+				vp_line(stderr, "vpmemctl monitor: no driver facts: %s\n",
 					pmemflush_errormsg());
 			v = pmemflush_drivers_get_vdev(*drivers, sysname);
 		}

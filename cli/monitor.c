@@ -30,6 +30,7 @@
 #include "cleanup.h"
 #include "json.h"
 #include "monitor.h"
+#include "eprint.h"
 
 static void monitor_usage(FILE *out)
 {
@@ -129,7 +130,7 @@ static void notify_ready(void)
 	if (fd < 0)
 		return;
 	if (sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa, len) < 0)
-		fprintf(stderr, "vpmemctl monitor: cannot notify systemd: %s\n", strerror(errno));
+		vp_line(stderr, "vpmemctl monitor: cannot notify systemd: %s\n", strerror(errno));
 	close(fd);
 }
 
@@ -167,7 +168,7 @@ static void say_ready(struct monitor *m)
 		else if (b < sizeof(without))
 			b += snprintf(without + b, sizeof(without) - b, " %s", c->region);
 	}
-	fprintf(stderr, "vpmemctl monitor: watching device events (%s), mounts, vpmem counters every %g s (%s)%s%s%s\n",
+	vp_line(stderr, "vpmemctl monitor: watching device events (%s), mounts, vpmem counters every %g s (%s)%s%s%s\n",
 		m->source_name, m->interval, a ? with + 1 : "no region",
 		b ? "; no counters:" : "", without, b ? " (not vpmem)" : "");
 	notify_ready();
@@ -267,7 +268,7 @@ static int monitor_loop(struct monitor *m, int sigfd)
 			break;
 		n = poll(fds, ARRAY_SIZE(fds), wait > 0 ? (int)ceil(wait * 1000) : 0);
 		if (n < 0 && errno != EINTR) {
-			fprintf(stderr, "vpmemctl monitor: poll: %s\n", strerror(errno));
+			vp_line(stderr, "vpmemctl monitor: poll: %s\n", strerror(errno));
 			return -errno;
 		}
 		if (n > 0 && (fds[0].revents & POLLIN)) {
@@ -275,12 +276,12 @@ static int monitor_loop(struct monitor *m, int sigfd)
 
 			/* SIGTERM (systemctl stop) or SIGINT: a clean end. */
 			if (read(sigfd, &si, sizeof(si)) == sizeof(si))
-				fprintf(stderr, "vpmemctl monitor: %s, stopping\n",
+				vp_line(stderr, "vpmemctl monitor: %s, stopping\n",
 					strsignal((int)si.ssi_signo));
 			break;
 		}
 		if (n > 0 && (fds[3].revents & (POLLERR | POLLHUP))) {
-			fprintf(stderr, "vpmemctl monitor: the output was closed (%s), stopping\n",
+			vp_line(stderr, "vpmemctl monitor: the output was closed (%s), stopping\n",
 				strerror(EPIPE));
 			m->write_error = EPIPE;
 			return -EPIPE;
@@ -371,28 +372,28 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			errno = 0;
 			m.count = strtoll(optarg, &end, 10);
 			if (errno || end == optarg || *end || m.count < 1) {
-				fprintf(stderr, "vpmemctl monitor: invalid count '%s' (a number >= 1)\n",
+				vp_line(stderr, "vpmemctl monitor: invalid count '%s' (a number >= 1)\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
 			break;
 		case 't':
 			if (parse_seconds(optarg, &m.timeout) < 0) {
-				fprintf(stderr, "vpmemctl monitor: invalid timeout '%s' (seconds, 0 to 86400)\n",
+				vp_line(stderr, "vpmemctl monitor: invalid timeout '%s' (seconds, 0 to 86400)\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
 			break;
 		case 'i':
 			if (parse_seconds(optarg, &m.interval) < 0 || m.interval < 0.01) {
-				fprintf(stderr, "vpmemctl monitor: invalid interval '%s' (seconds, 0.01 to 86400)\n",
+				vp_line(stderr, "vpmemctl monitor: invalid interval '%s' (seconds, 0.01 to 86400)\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
 			break;
 		case 'l':
 			if (parse_latency(optarg, &m.latency_ns) < 0) {
-				fprintf(stderr, "vpmemctl monitor: invalid latency threshold '%s' (e.g. 500us, 2ms, 1000000)\n",
+				vp_line(stderr, "vpmemctl monitor: invalid latency threshold '%s' (e.g. 500us, 2ms, 1000000)\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
@@ -402,14 +403,14 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			break;
 		case 'T':
 			if (parse_seconds(optarg, &m.stall) < 0) {
-				fprintf(stderr, "vpmemctl monitor: invalid stall time '%s' (seconds, 0 to 86400)\n",
+				vp_line(stderr, "vpmemctl monitor: invalid stall time '%s' (seconds, 0 to 86400)\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
 			break;
 		case 'R':
 			if (parse_seconds(optarg, &m.recheck) < 0 || (m.recheck > 0 && m.recheck < 0.1)) {
-				fprintf(stderr, "vpmemctl monitor: invalid recheck period '%s' (0, or seconds from 0.1 to 86400)\n",
+				vp_line(stderr, "vpmemctl monitor: invalid recheck period '%s' (0, or seconds from 0.1 to 86400)\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
@@ -422,7 +423,7 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 			else if (!strcmp(optarg, "kernel"))
 				m.source = MON_SOURCE_KERNEL;
 			else {
-				fprintf(stderr, "vpmemctl monitor: unknown source '%s' (auto, udev, kernel)\n",
+				vp_line(stderr, "vpmemctl monitor: unknown source '%s' (auto, udev, kernel)\n",
 					optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
@@ -435,7 +436,7 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "vpmemctl monitor: unexpected argument '%s' (see 'vpmemctl monitor --help')\n",
+		vp_line(stderr, "vpmemctl monitor: unexpected argument '%s' (see 'vpmemctl monitor --help')\n",
 			argv[optind]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
@@ -449,7 +450,7 @@ int cmd_monitor(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	sigaddset(&mask, SIGINT);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
 	    (sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-		fprintf(stderr, "vpmemctl monitor: cannot handle signals: %s\n", strerror(errno));
+		vp_line(stderr, "vpmemctl monitor: cannot handle signals: %s\n", strerror(errno));
 		return VPMEMCTL_EXIT_ERROR;
 	}
 	rc = monitor_start(&m);

@@ -18,10 +18,11 @@
 #include "atomic-file.h"
 #include "cleanup.h"
 #include "nfd.h"
+#include "eprint.h"
 
 static int fail(const char *who, const char *what, const char *path, int err)
 {
-	fprintf(stderr, "%s: %s '%s': %s\n", who, what, path, strerror(err));
+	vp_line(stderr, "%s: %s '%s': %s\n", who, what, path, strerror(err));
 	return -err;
 }
 
@@ -45,7 +46,7 @@ int nfd_write_atomic(const char *who, const char *path, const char *data, size_t
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		if (S_ISDIR(st.st_mode))
 			return fail(who, "cannot replace", path, EISDIR);
-		fprintf(stderr, "%s: cannot replace '%s': not a regular file\n", who, path);
+		vp_line(stderr, "%s: cannot replace '%s': not a regular file\n", who, path);
 		return -EINVAL;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "nfd.h"
+#include "eprint.h"
 
 static bool alnum(char c)
 {
@@ -62,7 +63,7 @@ static void label(struct nfd_out *o, const char *name, const char *fmt, ...)
 	n = vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(value) || !nfd_name_ok(name) || !nfd_value_ok(value)) {
-		fprintf(stderr, "vpmemctl list: internal error: NFD label '%s=%s' breaks the label rules\n",
+		vp_line(stderr, "vpmemctl list: internal error: NFD label '%s=%s' breaks the label rules\n",
 			name, n < 0 ? "?" : value);
 		o->err = -EINVAL;
 		return;

@@ -15,6 +15,7 @@
 #include "builtin.h"
 #include "cleanup.h"
 #include "log-priority.h"
+#include "eprint.h"
 
 static const struct cmd_struct commands[] = {
 	{ "list", "list nvdimm regions, namespaces and mounts, and whether they are buffered", cmd_list },
@@ -67,13 +68,13 @@ static void usage(FILE *out)
 int vpmemctl_bad_option(const char *cmd, int c, const char **argv)
 {
 	if (c == ':')
-		fprintf(stderr, "vpmemctl %s: option '%s' needs an argument (see 'vpmemctl %s --help')\n",
+		vp_line(stderr, "vpmemctl %s: option '%s' needs an argument (see 'vpmemctl %s --help')\n",
 			cmd, argv[optind - 1], cmd);
 	else if (optopt)
-		fprintf(stderr, "vpmemctl %s: unknown option '-%c' (see 'vpmemctl %s --help')\n", cmd,
+		vp_line(stderr, "vpmemctl %s: unknown option '-%c' (see 'vpmemctl %s --help')\n", cmd,
 			optopt, cmd);
 	else
-		fprintf(stderr, "vpmemctl %s: unknown option '%s' (see 'vpmemctl %s --help')\n", cmd,
+		vp_line(stderr, "vpmemctl %s: unknown option '%s' (see 'vpmemctl %s --help')\n", cmd,
 			argv[optind - 1], cmd);
 	return VPMEMCTL_EXIT_USAGE;
 }
@@ -104,12 +105,12 @@ int cmd_help(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		return VPMEMCTL_EXIT_OK;
 	}
 	if (argc > 2) {
-		fprintf(stderr, "vpmemctl help: unexpected argument '%s'\n", argv[2]);
+		vp_line(stderr, "vpmemctl help: unexpected argument '%s'\n", argv[2]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
 	cmd = find_cmd(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "vpmemctl help: unknown command '%s' (see 'vpmemctl --list-cmds')\n",
+		vp_line(stderr, "vpmemctl help: unknown command '%s' (see 'vpmemctl --list-cmds')\n",
 			argv[1]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
@@ -118,7 +119,7 @@ int cmd_help(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		/* Only when the page is installed: man -w says where it is. */
 		if (system_quiet("man", "-w", page) == 0) {
 			execlp("man", "man", page, (char *)NULL);
-			fprintf(stderr, "vpmemctl help: cannot run man: %s\n", strerror(errno));
+			vp_line(stderr, "vpmemctl help: cannot run man: %s\n", strerror(errno));
 		}
 	}
 	if (cmd->fn == cmd_help || cmd->fn == cmd_version) {
@@ -137,7 +138,7 @@ int cmd_version(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		return VPMEMCTL_EXIT_OK;
 	}
 	if (argc > 1) {
-		fprintf(stderr, "vpmemctl version: unexpected argument '%s'\n", argv[1]);
+		vp_line(stderr, "vpmemctl version: unexpected argument '%s'\n", argv[1]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
 	printf("vpmemctl %s (libpmemflush %s)\n", PACKAGE_VERSION, pmemflush_version());
@@ -176,34 +177,34 @@ int vpmemctl_main(int argc, char **argv, bool parse_only)
 				printf("%s\n", commands[i].name);
 			return VPMEMCTL_EXIT_OK;
 		case ':':
-			fprintf(stderr, "vpmemctl: option '%s' needs an argument (see 'vpmemctl --help')\n",
+			vp_line(stderr, "vpmemctl: option '%s' needs an argument (see 'vpmemctl --help')\n",
 				argv[optind - 1]);
 			return VPMEMCTL_EXIT_USAGE;
 		case '?':
-			fprintf(stderr, "vpmemctl: unknown option '%s' (see 'vpmemctl --help')\n",
+			vp_line(stderr, "vpmemctl: unknown option '%s' (see 'vpmemctl --help')\n",
 				optopt ? (char[]){ '-', (char)optopt, '\0' } : argv[optind - 1]);
 			return VPMEMCTL_EXIT_USAGE;
 		case 'l':
 			log_prio = util_parse_log_priority(optarg);
 			if (log_prio < 0) {
-				fprintf(stderr, "vpmemctl: invalid log level '%s'\n", optarg);
+				vp_line(stderr, "vpmemctl: invalid log level '%s'\n", optarg);
 				return VPMEMCTL_EXIT_USAGE;
 			}
 			break;
 		default:
-			fprintf(stderr, "vpmemctl: bad command line (see 'vpmemctl --help')\n");
+			vp_line(stderr, "vpmemctl: bad command line (see 'vpmemctl --help')\n");
 			return VPMEMCTL_EXIT_USAGE;
 		}
 	}
 
 	if (optind >= argc) {
-		fprintf(stderr, "vpmemctl: no command given (see 'vpmemctl --help')\n");
+		vp_line(stderr, "vpmemctl: no command given (see 'vpmemctl --help')\n");
 		return VPMEMCTL_EXIT_USAGE;
 	}
 
 	cmd = find_cmd(argv[optind]);
 	if (!cmd) {
-		fprintf(stderr, "vpmemctl: unknown command '%s' (see 'vpmemctl --list-cmds')\n",
+		vp_line(stderr, "vpmemctl: unknown command '%s' (see 'vpmemctl --list-cmds')\n",
 			argv[optind]);
 		return VPMEMCTL_EXIT_USAGE;
 	}
@@ -218,7 +219,7 @@ int vpmemctl_main(int argc, char **argv, bool parse_only)
 
 	rc = pmemflush_new(&ctx);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl: cannot create library context: %s\n", strerror(-rc));
+		vp_line(stderr, "vpmemctl: cannot create library context: %s\n", strerror(-rc));
 		return VPMEMCTL_EXIT_ERROR;
 	}
 	if (log_prio >= 0)
@@ -228,7 +229,7 @@ int vpmemctl_main(int argc, char **argv, bool parse_only)
 	pmemflush_unref(ctx);
 	/* An answer that could not be written is no answer (vpmemctl flush > /dev/full). */
 	if ((fflush(stdout) != 0 || ferror(stdout)) && rc == VPMEMCTL_EXIT_OK) {
-		fprintf(stderr, "vpmemctl: cannot write the output: %s\n", strerror(errno));
+		vp_line(stderr, "vpmemctl: cannot write the output: %s\n", strerror(errno));
 		rc = VPMEMCTL_EXIT_ERROR;
 	}
 	return rc;

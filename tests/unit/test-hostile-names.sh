@@ -91,5 +91,35 @@ for t in /dev/null /dev/zero /dev/tty; do
 	[ "$rc" -eq 1 ] || fail "flush $t exited $rc, expected 1"
 done
 
+# Option values and arguments of every command are quoted on one line
+# (control characters escaped): a newline cannot forge a second message.
+# WANT_RC ARGS...
+one_line() {
+	want=$1
+	shift
+	"$vpmemctl" "$@" > /dev/null 2> "$log.err"
+	rc=$?
+	[ "$rc" -eq "$want" ] || fail "'vpmemctl $*' exited $rc, expected $want"
+	[ "$(wc -l < "$log.err")" -eq 1 ] && grep -q 'EVIL\\nregion0' "$log.err" ||
+		fail "'vpmemctl $*': not one escaped line: $(head -c 300 "$log.err")"
+}
+one_line 2 list --format="$nl"
+one_line 2 list --expiry="$nl"
+one_line 2 list --mode="$nl"
+one_line 2 list "$nl"
+one_line 2 list "--$nl"
+one_line 1 list --format=nfd --output="/nonexistent/$nl"
+for opt in count timeout interval latency stall recheck source; do
+	one_line 2 monitor --$opt="$nl"
+done
+one_line 2 monitor "$nl"
+one_line 2 metrics --mounts="$nl"
+one_line 2 metrics "$nl"
+one_line 1 metrics --output="/nonexistent/$nl"
+one_line 2 help "$nl"
+one_line 2 version "$nl"
+one_line 2 --log="$nl" list
+one_line 2 "--$nl"
+
 [ $fails -eq 0 ] && echo "ok"
 exit $((fails > 0))
