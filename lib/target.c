@@ -264,6 +264,7 @@ static const char *pseudo_fs(int fd)
 static int open_target(const char *name, int *fdp, struct stat *st)
 {
 	_cleanup_close_ int pfd = -1;
+	const char *pseudo;
 	char proc[64];
 	int fd, rc;
 
@@ -273,9 +274,10 @@ static int open_target(const char *name, int *fdp, struct stat *st)
 		rc = -errno;
 		return pf_error(rc, "cannot stat '%s': %s", name, strerror(-rc));
 	}
-	if (pseudo_fs(pfd))
+	pseudo = pseudo_fs(pfd);
+	if (pseudo)
 		return pf_error(-EINVAL, "%s is on %s, which holds no data: nothing to flush", name,
-				pseudo_fs(pfd));
+				pseudo);
 	if (S_ISCHR(st->st_mode)) {
 		*fdp = TAKE_FD(pfd);
 		return 0;
