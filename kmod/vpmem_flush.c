@@ -583,6 +583,20 @@ int vpmem_flush_attr(struct vpmem *vp)
  * Never return a positive value: since 6.12.113 a positive return means "the
  * bio completes later" and the caller would wait forever.
  */
+/*
+ * Whether the caller may sleep. Only a kernel that counts preemption
+ * (CONFIG_PREEMPT_COUNT, every Debian kernel) can tell a held spinlock;
+ * without it preemptible() is constant 0, which would fail every flush, so
+ * there only disabled interrupts are caught and a btt flush sleeps under its
+ * lock as it does with the in-tree driver.
+ */
+static bool vpmem_may_sleep(void)
+{
+	if (irqs_disabled())
+		return false;
+	return !IS_ENABLED(CONFIG_PREEMPT_COUNT) || preemptible();
+}
+
 int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio)
 {
 	struct vpmem *vp = nd_region_provider_data(nd_region);
@@ -595,7 +609,7 @@ int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio)
 	 * context; fail the flush instead, so the write fails with EIO rather
 	 * than claiming durability or crashing its writer.
 	 */
-	if (!preemptible()) {
+	if (!vpmem_may_sleep()) {
 		dev_err_ratelimited(&vp->vdev->dev,
 				    "flush from atomic context (btt?): failed, use fsdax or raw mode\n");
 		return -EIO;
