@@ -155,9 +155,11 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/errno.h>
+#include <linux/irqflags.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
+#include <linux/preempt.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -564,6 +566,21 @@ int vpmem_flush_attr(struct vpmem *vp)
 }
 
 /*
+ * Whether the caller may sleep. Interrupt context and disabled interrupts
+ * are seen on every kernel; a held spinlock (btt's) only where the kernel
+ * counts preemption (CONFIG_PREEMPT_COUNT, every Debian kernel). Without
+ * it preemptible() is constant 0, which would fail every flush: there a
+ * btt flush sleeps under its lock as with the in-tree driver, and probe
+ * warns (vpmem(4), SECTOR MODE).
+ */
+static bool vpmem_may_sleep(void)
+{
+	if (irqs_disabled() || in_interrupt())
+		return false;
+	return !IS_ENABLED(CONFIG_PREEMPT_COUNT) || preemptible();
+}
+
+/*
  * nd_region_desc.flush. libnvdimm calls it with a REQ_PREFLUSH/REQ_FUA bio
  * from pmem_submit_bio() and with bio == NULL from nvdimm_flush() callers
  * (namespace metadata writes, pmem remove/shutdown). Both run in process
@@ -583,20 +600,6 @@ int vpmem_flush_attr(struct vpmem *vp)
  * Never return a positive value: since 6.12.113 a positive return means "the
  * bio completes later" and the caller would wait forever.
  */
-/*
- * Whether the caller may sleep. Only a kernel that counts preemption
- * (CONFIG_PREEMPT_COUNT, every Debian kernel) can tell a held spinlock;
- * without it preemptible() is constant 0, which would fail every flush, so
- * there only disabled interrupts are caught and a btt flush sleeps under its
- * lock as it does with the in-tree driver.
- */
-static bool vpmem_may_sleep(void)
-{
-	if (irqs_disabled())
-		return false;
-	return !IS_ENABLED(CONFIG_PREEMPT_COUNT) || preemptible();
-}
-
 int vpmem_region_flush(struct nd_region *nd_region, struct bio *bio)
 {
 	struct vpmem *vp = nd_region_provider_data(nd_region);

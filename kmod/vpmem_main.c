@@ -229,6 +229,10 @@ static int vpmem_probe(struct virtio_device *vdev)
 	vpmem_flush_pm_register(vp);
 	dev_info(&vdev->dev, "buffered pmem %pR, host flushes coalesced\n",
 		 &res);
+	/* It cannot refuse btt's flush under a spinlock (vpmem(4)). */
+	if (!IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		dev_warn(&vdev->dev,
+			 "sector mode (btt) is unsafe on this kernel (no CONFIG_PREEMPT_COUNT)\n");
 	return 0;
 
 err_unregister:
