@@ -35,7 +35,7 @@ static inline void vp_fputs_escaped(FILE *out, const char *s)
 			buf[n++] = '\n';	/* the line's own end */
 		else if (c == '\n' || c == '\t' || c == '\\') {
 			buf[n++] = '\\';
-			buf[n++] = c == '\n' ? 'n' : c == '\t' ? 't' : '\\';
+			buf[n++] = (char)(c == '\n' ? 'n' : c == '\t' ? 't' : '\\');
 		} else if (c < 0x20 || c == 0x7f)
 			n += (size_t)snprintf(buf + n, 5, "\\x%02x", c);
 		else
