@@ -121,6 +121,31 @@ class EarlyPanicTest(unittest.TestCase):
         self.assertFalse(results.early_panic(""))
 
 
+class ConsoleTailTest(unittest.TestCase):
+    def test_guest_death_shows_its_last_words(self):
+        # CI keeps only what the suite prints: the panic must be in the
+        # failure line, with host trace text cut out of the console line.
+        out = ("@@VT ok first\n" + TRACE + "[ 27.9] BUG: unable to handle page fault\n"
+               "[ 28.0] Kernel pa" + TRACE + "nic - not syncing: Fatal exception\x1b[0m\r\n")
+        res = results.parse("c", FakeBoot(out))
+        boot = [c for c in res.checks if c.name == "c/boot"]
+        self.assertEqual(len(boot), 1)
+        self.assertFalse(boot[0].ok)
+        self.assertIn("| [ 27.9] BUG: unable to handle page fault", boot[0].detail)
+        self.assertIn("| [ 28.0] Kernel panic - not syncing: Fatal exception[0m", boot[0].detail)
+        self.assertNotIn("virtio_pmem_flush_request", boot[0].detail)
+        self.assertNotIn("@@VT", boot[0].detail)
+
+    def test_tail_is_bounded(self):
+        out = "".join(f"line {i} " + "x" * 500 + "\n" for i in range(100))
+        tail = results.console_tail(out)
+        self.assertEqual(tail.count("\n      | "), 40)
+        self.assertIn("line 99 ", tail)
+        self.assertNotIn("line 59 ", tail)
+        self.assertLess(len(tail), 40 * 220)
+        self.assertEqual(results.console_tail("@@VT ok a\n" + TRACE), "")
+
+
 class CrashParseTest(unittest.TestCase):
     def test_acks_found_and_scans(self):
         out = ("@@VT ack 1\n@@VT ac" + TRACE + "k 2\n@@VT crash-found 0-3 7-7\n"
