@@ -73,7 +73,6 @@ int busy_write_all(int fd, const char *text)
 	return (size_t)w == n ? 0 : -EIO;
 }
 
-
 /* The process went away while we looked: not a failure of the check. */
 static bool gone(int err)
 {

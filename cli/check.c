@@ -148,7 +148,7 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "vpmemctl check: no PATH given (see 'vpmemctl check --help')\n");
+		vp_line(stderr, "vpmemctl check: no PATH given (see 'vpmemctl check --help')\n");
 		return VPMEMCTL_EXIT_USAGE;
 	}
 	if (VPMEMCTL_PARSE_ONLY(ctx))
@@ -161,7 +161,7 @@ int cmd_check(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	}
 	/* Driver facts are evidence for virtio-pmem paths; checks go on without. */
 	if (pmemflush_drivers_new(ctx, &drivers) < 0)
-		fprintf(stderr, "vpmemctl check: no driver facts: %s\n", pmemflush_errormsg());
+		vp_line(stderr, "vpmemctl check: no driver facts: %s\n", pmemflush_errormsg());
 	for (i = optind; i < argc; i++) {
 		struct pmemflush_vdev *v;
 		struct pmemflush_check *chk;

@@ -51,7 +51,6 @@ static int driver_write(const char *driver, const char *file, const char *name)
 	return busy_write_all(fd, name);
 }
 
-
 /*
  * The device id of the virtio device @name: found among the devices the
  * bus lists, never by joining @name (the user's word, which may hold "..",
@@ -99,11 +98,11 @@ static int may_bind(const char *dev, const char *from, const char *target)
 		goto denied;
 	if (util_may_load_modules())
 		return 0;
-	fprintf(stderr, "vpmemctl driver bind: permission denied: %s: loading module %s %s\n",
+	vp_line(stderr, "vpmemctl driver bind: permission denied: %s: loading module %s %s\n",
 		dev, target, driver_cap_missing());
 	return -EPERM;
 denied:
-	fprintf(stderr, "vpmemctl driver bind: permission denied: %s: writing %s needs root (%s)\n",
+	vp_line(stderr, "vpmemctl driver bind: permission denied: %s: writing %s needs root (%s)\n",
 		dev, path, strerror(errno));
 	return -EPERM;
 }
@@ -262,10 +261,10 @@ unclaim:
 static int refuse(struct pmemflush_vdev *v, int rc, const char *why)
 {
 	if (rc > 0)
-		fprintf(stderr, "vpmemctl driver bind: %s: refused: %s\n",
+		vp_line(stderr, "vpmemctl driver bind: %s: refused: %s\n",
 			pmemflush_vdev_get_devname(v), why);
 	else
-		fprintf(stderr, "vpmemctl driver bind: cannot verify that %s is idle: %s\n",
+		vp_line(stderr, "vpmemctl driver bind: cannot verify that %s is idle: %s\n",
 			pmemflush_vdev_get_devname(v), why);
 	return VPMEMCTL_EXIT_REFUSED;
 }
@@ -319,10 +318,10 @@ static int restore(const char *dev, const char *target, const char *from, int er
 	char now[64];
 	int rc;
 
-	fprintf(stderr, "vpmemctl driver bind: %s: binding to %s failed: %s\n", dev, target,
+	vp_line(stderr, "vpmemctl driver bind: %s: binding to %s failed: %s\n", dev, target,
 		strerror(-err));
 	if (!from) {
-		fprintf(stderr, "vpmemctl driver bind: %s had no driver before; it has none now\n",
+		vp_line(stderr, "vpmemctl driver bind: %s had no driver before; it has none now\n",
 			dev);
 		return VPMEMCTL_EXIT_ERROR;
 	}
@@ -332,10 +331,10 @@ static int restore(const char *dev, const char *target, const char *from, int er
 	rc = driver_write(from, "bind", dev);
 	bound_driver(dev, now, sizeof(now));
 	if (strcmp(now, from) == 0) {
-		fprintf(stderr, "vpmemctl driver bind: %s: restored to %s\n", dev, from);
+		vp_line(stderr, "vpmemctl driver bind: %s: restored to %s\n", dev, from);
 		return VPMEMCTL_EXIT_ERROR;
 	}
-	fprintf(stderr,
+	vp_line(stderr,
 		"vpmemctl driver bind: %s: restoring %s failed too (%s): the device has %s%s now; by hand: echo %s > " VIRTIO_DRIVERS "/%s/bind\n",
 		dev, from, rc < 0 ? strerror(-rc) : "not bound", *now ? "driver " : "no driver",
 		now, dev, from);
@@ -361,7 +360,7 @@ static int move_one(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, const c
 		/* The disks are gone (or stay with their driver): let them go. */
 		claims_release(c);
 		if (rc < 0) {
-			fprintf(stderr, "vpmemctl driver bind: %s: unbinding from %s: %s%s; nothing changed\n",
+			vp_line(stderr, "vpmemctl driver bind: %s: unbinding from %s: %s%s; nothing changed\n",
 				dev, from, strerror(-rc),
 				rc == -EACCES || rc == -EPERM ? " (run as root)" : "");
 			return driver_exit_status(rc);
@@ -377,7 +376,7 @@ static int move_one(struct pmemflush_ctx *ctx, struct pmemflush_vdev *v, const c
 
 	r = wait_region(ctx, dev, want, bus, sizeof(bus));
 	if (!r) {
-		fprintf(stderr,
+		vp_line(stderr,
 			"vpmemctl driver bind: %s: bound to %s, but its region%s did not come back within %d s\n",
 			dev, target, want ? " and namespaces" : "", WAIT_TENTHS / 10);
 		return VPMEMCTL_EXIT_ERROR;
@@ -398,12 +397,12 @@ static int ensure_driver(struct pmemflush_ctx *ctx, const char *target)
 		return 0;
 	rc = pmemflush_module_load(ctx, target);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl driver bind: %s\n",
+		vp_line(stderr, "vpmemctl driver bind: %s\n",
 			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
 		return rc;
 	}
 	if (access(path, F_OK) < 0) {
-		fprintf(stderr, "vpmemctl driver bind: module %s loaded but %s does not exist\n",
+		vp_line(stderr, "vpmemctl driver bind: module %s loaded but %s does not exist\n",
 			target, path);
 		return -ENODEV;
 	}
@@ -421,7 +420,7 @@ int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *devic
 
 	rc = pmemflush_drivers_new(ctx, &d);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl driver bind: %s\n",
+		vp_line(stderr, "vpmemctl driver bind: %s\n",
 			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
 		return VPMEMCTL_EXIT_ERROR;
 	}
@@ -450,7 +449,7 @@ int driver_bind(struct pmemflush_ctx *ctx, const char *target, const char *devic
 			todo[n++] = v;
 	}
 	if (all && !pmemflush_vdev_get_first(d)) {
-		fprintf(stderr, "vpmemctl driver bind: no virtio-pmem device on this machine\n");
+		vp_line(stderr, "vpmemctl driver bind: no virtio-pmem device on this machine\n");
 		status = VPMEMCTL_EXIT_ERROR;
 		goto out;
 	}

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include <pmemflush.h>
 
 #include "builtin.h"
@@ -115,7 +114,7 @@ static int driver_show(struct pmemflush_ctx *ctx, bool json)
 
 	rc = pmemflush_drivers_new(ctx, &d);
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl driver: %s\n",
+		vp_line(stderr, "vpmemctl driver: %s\n",
 			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
 		return VPMEMCTL_EXIT_ERROR;
 	}
@@ -143,22 +142,22 @@ static int driver_load(struct pmemflush_ctx *ctx, const char *name)
 	rc = may ? pmemflush_module_load(ctx, name) : -EPERM;
 	if ((rc == -EPERM || rc == -EACCES) && may) {
 		/* CAP_SYS_MODULE of a user namespace, modules_disabled, lockdown. */
-		fprintf(stderr, "vpmemctl driver load: permission denied: the kernel refused to load module %s although this process has CAP_SYS_MODULE (only the initial user namespace's counts; kernel.modules_disabled or lockdown refuse root too)\n",
+		vp_line(stderr, "vpmemctl driver load: permission denied: the kernel refused to load module %s although this process has CAP_SYS_MODULE (only the initial user namespace's counts; kernel.modules_disabled or lockdown refuse root too)\n",
 			name);
 		return VPMEMCTL_EXIT_PERMISSION;
 	}
 	if (rc == -EPERM || rc == -EACCES) {
-		fprintf(stderr, "vpmemctl driver load: permission denied: loading module %s %s\n",
+		vp_line(stderr, "vpmemctl driver load: permission denied: loading module %s %s\n",
 			name, driver_cap_missing());
 		return VPMEMCTL_EXIT_PERMISSION;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "vpmemctl driver load: %s\n",
+		vp_line(stderr, "vpmemctl driver load: %s\n",
 			*pmemflush_errormsg() ? pmemflush_errormsg() : strerror(-rc));
 		return driver_exit_status(rc);
 	}
 	if (pmemflush_drivers_new(ctx, &d) < 0) {
-		fprintf(stderr, "vpmemctl driver load: %s loaded, but its state cannot be read: %s\n",
+		vp_line(stderr, "vpmemctl driver load: %s loaded, but its state cannot be read: %s\n",
 			name, pmemflush_errormsg());
 		return VPMEMCTL_EXIT_ERROR;
 	}
@@ -199,7 +198,7 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	sub = argv[optind];
 	nargs = argc - optind - 1;
 	if (json) {
-		fprintf(stderr, "vpmemctl driver: --json only applies to the listing, not to '%s'\n",
+		vp_line(stderr, "vpmemctl driver: --json only applies to the listing, not to '%s'\n",
 			sub);
 		return VPMEMCTL_EXIT_USAGE;
 	}
@@ -217,7 +216,7 @@ int cmd_driver(int argc, const char **argv, struct pmemflush_ctx *ctx)
 	}
 	if (strcmp(sub, "bind") == 0) {
 		if (nargs != 2) {
-			fprintf(stderr, "vpmemctl driver bind: expected DRIVER and DEVICE (or all) (see 'vpmemctl driver --help')\n");
+			vp_line(stderr, "vpmemctl driver bind: expected DRIVER and DEVICE (or all) (see 'vpmemctl driver --help')\n");
 			return VPMEMCTL_EXIT_USAGE;
 		}
 		if (!known_module(argv[optind + 1])) {

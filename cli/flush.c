@@ -15,6 +15,7 @@
 #include <pmemflush.h>
 
 #include "builtin.h"
+#include "eprint.h"
 #include "flush-fmt.h"
 #include "json.h"
 
@@ -111,12 +112,12 @@ int cmd_flush(int argc, const char **argv, struct pmemflush_ctx *ctx)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "vpmemctl flush: no TARGET given (see 'vpmemctl flush --help')\n");
+		vp_line(stderr, "vpmemctl flush: no TARGET given (see 'vpmemctl flush --help')\n");
 		return VPMEMCTL_EXIT_USAGE;
 	}
 	for (i = optind; i < argc; i++) {
 		if (!*argv[i]) {
-			fprintf(stderr, "vpmemctl flush: empty TARGET\n");
+			vp_line(stderr, "vpmemctl flush: empty TARGET\n");
 			return VPMEMCTL_EXIT_USAGE;
 		}
 		if ((int)strlen(argv[i]) > width)

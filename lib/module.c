@@ -16,7 +16,6 @@
 #include <libkmod.h>
 
 #include "caps.h"
-
 #include "cleanup.h"
 #include "drivers.h"
 #include "private.h"

@@ -128,7 +128,6 @@ struct stack_walk {
 	size_t n, alloc;
 };
 
-
 /* Remember @name as a device of the stack; 1 if it was seen already. */
 static int walk_add(struct stack_walk *w, const char *name, dev_t devno, const char *below)
 {

@@ -35,7 +35,6 @@
 #define MAX_STACK_DEPTH 8
 #define OVERLAYFS_MAGIC 0x794c7630L
 
-
 static void check_free(struct pmemflush_check *c)
 {
 	pf_regions_free(c->regions);
@@ -60,7 +59,6 @@ static void mnt_unref_tablep(struct libmnt_table **t)
 {
 	mnt_unref_table(*t);
 }
-
 
 /* What resolving the device under a path found. */
 struct resolved {

@@ -19,7 +19,6 @@
 
 #define VIRTIO_DEVICES "/sys/bus/virtio/devices"
 
-
 /* The first entry of @dir whose name starts with @prefix, into @buf. */
 static int first_child(const char *dir, const char *prefix, char *buf, size_t len)
 {

@@ -125,6 +125,7 @@ one_line 2 help "$nl"
 one_line 2 version "$nl"
 one_line 2 --log="$nl" list
 one_line 2 "--$nl"
+one_line 2 driver --json "$nl"
 
 [ $fails -eq 0 ] && echo "ok"
 exit $((fails > 0))
